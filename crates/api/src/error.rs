@@ -1,0 +1,176 @@
+//! Errors as clients see them: the single place where failures become GraphQL errors.
+//!
+//! Policy: every error a client can cause carries a stable `extensions.code` from [`ErrorCode`], and a
+//! message written for the client. Internal failures (database down, bugs) are logged here with their
+//! whole cause chain and reach the client only as a generic `INTERNAL_SERVER_ERROR`, so that no SQL,
+//! host name or stack detail leaks out.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{ErrorExtensions, ServerError, ServerResult, ValidationResult, Variables};
+use cattery_domain::DomainError;
+
+/// The stable codes found in `extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// An argument broke a rule (validation, malformed id or cursor, page too large).
+    BadUserInput,
+    /// The addressed record does not exist.
+    NotFound,
+    /// The write was based on stale data.
+    Conflict,
+    /// The document could not be parsed.
+    GraphqlParseFailed,
+    /// The document is not valid against the schema, or exceeds the depth or complexity limits.
+    GraphqlValidationFailed,
+    /// Something failed on the server; details are in the server log only.
+    InternalServerError,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    code: ErrorCode,
+    message: String,
+    field: Option<&'static str>,
+}
+
+impl ApiError {
+    /// A `BAD_USER_INPUT` error about argument `field`.
+    pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code: ErrorCode::BadUserInput,
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+
+    /// The error's code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// Logs `err` with its cause chain and returns the generic internal error.
+    fn internal(err: &(dyn std::error::Error + 'static)) -> Self {
+        let mut chain = err.to_string();
+        let mut source = err.source();
+        while let Some(cause) = source {
+            chain.push_str(": ");
+            chain.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        tracing::error!(error = %chain, "internal error while serving a GraphQL request");
+        Self {
+            code: ErrorCode::InternalServerError,
+            message: "internal server error".to_owned(),
+            field: None,
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        Self::from(&err)
+    }
+}
+
+impl From<&DomainError> for ApiError {
+    fn from(err: &DomainError) -> Self {
+        match err {
+            DomainError::Validation { field, message } => Self::bad_input(field, message.clone()),
+            DomainError::NotFound(_) => Self {
+                code: ErrorCode::NotFound,
+                message: err.to_string(),
+                field: None,
+            },
+            DomainError::Conflict(message) => Self {
+                code: ErrorCode::Conflict,
+                message: message.clone(),
+                field: None,
+            },
+            DomainError::Repository(_) => Self::internal(err),
+        }
+    }
+}
+
+impl From<Arc<DomainError>> for ApiError {
+    fn from(err: Arc<DomainError>) -> Self {
+        Self::from(err.as_ref())
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        async_graphql::Error::new(err.message).extend_with(|_, ext| {
+            ext.set("code", err.code.as_str());
+            if let Some(field) = err.field {
+                ext.set("field", field);
+            }
+        })
+    }
+}
+
+/// An async-graphql extension giving parse and validation failures their codes, so that every error
+/// in a response, not only the resolvers' own, carries `extensions.code`.
+pub struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+fn with_code(mut err: ServerError, code: ErrorCode) -> ServerError {
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    if ext.get("code").is_none() {
+        ext.set("code", code.as_str());
+    }
+    err
+}
+
+#[async_trait::async_trait]
+impl Extension for ErrorCodesExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        next.run(ctx, query, variables)
+            .await
+            .map_err(|err| with_code(err, ErrorCode::GraphqlParseFailed))
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errs| {
+            errs.into_iter()
+                .map(|err| with_code(err, ErrorCode::GraphqlValidationFailed))
+                .collect()
+        })
+    }
+}

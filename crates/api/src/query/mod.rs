@@ -1,0 +1,10 @@
+//! The query root.
+
+mod cats;
+mod node;
+
+use async_graphql::MergedObject;
+
+/// All queries.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(cats::CatQuery, node::NodeQuery);

@@ -1,0 +1,282 @@
+//! [`CatRepository`] on SeaORM.
+
+use async_trait::async_trait;
+use cattery_domain::{
+    Age, Breed, Cat, CatCursor, CatFilter, CatId, CatListQuery, CatName, CatOrderField, CatPage,
+    CatPatch, CatRepository, DomainError, NewCat, PageRequest, Result, SortDirection, SortValue,
+};
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use tracing::instrument;
+use uuid::Uuid;
+
+use crate::entity::cat::{self, Column, Entity};
+
+/// Cats stored in a SeaORM-managed `cats` table.
+pub struct SeaCatRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaCatRepository {
+    /// A repository on `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn db_error(err: DbErr) -> DomainError {
+    DomainError::repository(err)
+}
+
+/// Timestamps are kept to the microsecond, PostgreSQL's precision, so that a value read back equals the
+/// value written on both backends (cursors and `updatedAt` preconditions compare them exactly).
+fn now_micros() -> DateTime<Utc> {
+    let now = Utc::now();
+    now.duration_trunc(Duration::microseconds(1)).unwrap_or(now)
+}
+
+impl TryFrom<cat::Model> for Cat {
+    type Error = DomainError;
+
+    fn try_from(row: cat::Model) -> Result<Self> {
+        let corrupt =
+            |what: &str| DomainError::repository(DbErr::Type(format!("cat {} has {what}", row.id)));
+        Ok(Cat {
+            id: row.id,
+            name: CatName::parse(&row.name).map_err(|_| corrupt("an invalid name"))?,
+            age: Age::parse(i64::from(row.age)).map_err(|_| corrupt("an invalid age"))?,
+            breed: Breed::parse(&row.breed).map_err(|_| corrupt("an invalid breed"))?,
+            image_key: row.image_url.clone(),
+            created_at: row.created_at.ok_or_else(|| corrupt("no created_at"))?,
+            updated_at: row
+                .updated_at
+                .or(row.created_at)
+                .ok_or_else(|| corrupt("no updated_at"))?,
+        })
+    }
+}
+
+fn filter_condition(filter: &CatFilter) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(breed) = &filter.breed {
+        cond = cond.add(Expr::expr(Func::lower(Expr::col(Column::Breed))).eq(breed.to_lowercase()));
+    }
+    if let Some(part) = &filter.name_contains {
+        let escaped = part
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        cond = cond.add(
+            Expr::expr(Func::lower(Expr::col(Column::Name)))
+                .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    if let Some(min) = filter.min_age {
+        cond = cond.add(Column::Age.gte(min));
+    }
+    if let Some(max) = filter.max_age {
+        cond = cond.add(Column::Age.lte(max));
+    }
+    cond
+}
+
+fn sort_column(field: CatOrderField) -> Column {
+    match field {
+        CatOrderField::CreatedAt => Column::CreatedAt,
+        CatOrderField::Name => Column::Name,
+        CatOrderField::Age => Column::Age,
+    }
+}
+
+fn sort_value(value: &SortValue) -> sea_orm::Value {
+    match value {
+        SortValue::CreatedAt(at) => (*at).into(),
+        SortValue::Name(name) => name.clone().into(),
+        SortValue::Age(age) => (*age).into(),
+    }
+}
+
+/// Rows strictly beyond `cursor` when walking in `direction`.
+///
+/// Written as `col <= v AND (col < v OR id < id0)` (for descending) rather than a row comparison so
+/// that a single-column index on the sort field (the seed's `idx_cats_created_at`) bounds the scan.
+fn keyset_condition(cursor: &CatCursor, direction: SortDirection) -> SimpleExpr {
+    let col = Expr::col(sort_column(cursor.value.field()));
+    let id = Expr::col(Column::Id);
+    let v = sort_value(&cursor.value);
+    match direction {
+        SortDirection::Asc => col
+            .clone()
+            .gte(v.clone())
+            .and(col.gt(v).or(id.gt(cursor.id))),
+        SortDirection::Desc => col
+            .clone()
+            .lte(v.clone())
+            .and(col.lt(v).or(id.lt(cursor.id))),
+    }
+}
+
+fn order(direction: SortDirection) -> Order {
+    match direction {
+        SortDirection::Asc => Order::Asc,
+        SortDirection::Desc => Order::Desc,
+    }
+}
+
+#[async_trait]
+impl CatRepository for SeaCatRepository {
+    #[instrument(skip(self), err)]
+    async fn create(&self, new: NewCat) -> Result<Cat> {
+        let now = now_micros();
+        let row = cat::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            name: Set(new.name.as_str().to_owned()),
+            age: Set(new.age.years()),
+            breed: Set(new.breed.as_str().to_owned()),
+            image_url: Set(None),
+            created_at: Set(Some(now)),
+            updated_at: Set(Some(now)),
+        }
+        .insert(&self.db)
+        .await
+        .map_err(db_error)?;
+        Cat::try_from(row)
+    }
+
+    #[instrument(skip(self), fields(count = ids.len()), err)]
+    async fn find_many(&self, ids: &[CatId]) -> Result<Vec<Cat>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Entity::find()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(Cat::try_from)
+            .collect()
+    }
+
+    #[instrument(skip(self), err)]
+    async fn list(&self, query: &CatListQuery) -> Result<CatPage> {
+        let (limit, cursor, walk) = match &query.page {
+            PageRequest::Forward { limit, after } => {
+                (*limit, after.as_ref(), query.order.direction)
+            }
+            PageRequest::Backward { limit, before } => {
+                (*limit, before.as_ref(), query.order.direction.reversed())
+            }
+        };
+        if let Some(cursor) = cursor {
+            if cursor.value.field() != query.order.field {
+                return Err(DomainError::validation(
+                    "cursor",
+                    "the cursor belongs to a different ordering",
+                ));
+            }
+        }
+        let mut cond = filter_condition(&query.filter);
+        if let Some(cursor) = cursor {
+            cond = cond.add(keyset_condition(cursor, walk));
+        }
+        let rows = Entity::find()
+            .filter(cond)
+            .order_by(sort_column(query.order.field), order(walk))
+            .order_by(Column::Id, order(walk))
+            .limit(limit + 1)
+            .all(&self.db)
+            .await
+            .map_err(db_error)?;
+        let has_more = rows.len() as u64 > limit;
+        let mut cats = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(Cat::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        if matches!(query.page, PageRequest::Backward { .. }) {
+            cats.reverse();
+        }
+        Ok(CatPage { cats, has_more })
+    }
+
+    #[instrument(skip(self), err)]
+    async fn count(&self, filter: &CatFilter) -> Result<u64> {
+        Entity::find()
+            .filter(filter_condition(filter))
+            .count(&self.db)
+            .await
+            .map_err(db_error)
+    }
+
+    #[instrument(skip(self), err)]
+    async fn update(&self, id: CatId, patch: CatPatch) -> Result<Cat> {
+        let mut now = now_micros();
+        if let Some(expected) = patch.expected_updated_at {
+            // The version token must move even when two writes land in the same microsecond.
+            now = Ord::max(now, expected + Duration::microseconds(1));
+        }
+        let mut update = Entity::update_many()
+            .col_expr(Column::UpdatedAt, Expr::value(Some(now)))
+            .filter(Column::Id.eq(id));
+        if let Some(name) = &patch.name {
+            update = update.col_expr(Column::Name, Expr::value(name.as_str()));
+        }
+        if let Some(age) = patch.age {
+            update = update.col_expr(Column::Age, Expr::value(age.years()));
+        }
+        if let Some(breed) = &patch.breed {
+            update = update.col_expr(Column::Breed, Expr::value(breed.as_str()));
+        }
+        if let Some(expected) = patch.expected_updated_at {
+            update = update.filter(Column::UpdatedAt.eq(expected));
+        }
+        let mut rows = update
+            .exec_with_returning(&self.db)
+            .await
+            .map_err(db_error)?;
+        match rows.pop() {
+            Some(row) => Cat::try_from(row),
+            None => {
+                let exists = Entity::find_by_id(id)
+                    .one(&self.db)
+                    .await
+                    .map_err(db_error)?
+                    .is_some();
+                if exists {
+                    Err(DomainError::Conflict(format!(
+                        "cat {id} was changed since the given updatedAt; reload it and retry"
+                    )))
+                } else {
+                    Err(DomainError::NotFound(id))
+                }
+            }
+        }
+    }
+
+    #[instrument(skip(self), err)]
+    async fn delete(&self, id: CatId) -> Result<Cat> {
+        let row = Entity::delete_by_id(id)
+            .exec_with_returning(&self.db)
+            .await
+            .map_err(db_error)?;
+        match row {
+            Some(row) => Cat::try_from(row),
+            None => Err(DomainError::NotFound(id)),
+        }
+    }
+
+    #[instrument(skip(self), err)]
+    async fn ping(&self) -> Result<()> {
+        self.db
+            .execute_unprepared("SELECT 1")
+            .await
+            .map(drop)
+            .map_err(db_error)
+    }
+}

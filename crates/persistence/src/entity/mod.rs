@@ -1,0 +1,3 @@
+//! SeaORM entities (crate-private: an ORM model never leaves this crate).
+
+pub(crate) mod cat;

@@ -1,0 +1,276 @@
+//! Typed settings, read from flags and environment variables (flags win).
+//!
+//! Every setting has an environment variable; the deployment contract's names are used where it has
+//! one (`DATABASE_URL`, `PG*`). A bad value stops start-up with a message naming the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    /// Human-readable, coloured when on a terminal.
+    #[default]
+    Human,
+    /// One JSON object per line (for log collectors such as CloudWatch).
+    Json,
+}
+
+/// Everything the server can be configured with.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database URL: `postgres://user:pass@host:5432/db?sslmode=verify-full&sslrootcert=/rds.pem`
+    /// or `sqlite:///path/cattery.db`. Takes precedence over the PG* variables.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: Option<SecretString>,
+
+    /// PostgreSQL host; when set (and DATABASE_URL is not), the PG* variables define the connection.
+    #[arg(long, env = "PGHOST", value_name = "PGHOST", global = true)]
+    pub pg_host: Option<String>,
+
+    /// PostgreSQL port.
+    #[arg(
+        long,
+        env = "PGPORT",
+        value_name = "PGPORT",
+        default_value_t = 5432,
+        global = true
+    )]
+    pub pg_port: u16,
+
+    /// PostgreSQL user.
+    #[arg(long, env = "PGUSER", value_name = "PGUSER", global = true)]
+    pub pg_user: Option<String>,
+
+    /// PostgreSQL password.
+    #[arg(
+        long,
+        env = "PGPASSWORD",
+        value_name = "PGPASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub pg_password: Option<SecretString>,
+
+    /// PostgreSQL database name (defaults to the user name).
+    #[arg(long, env = "PGDATABASE", value_name = "PGDATABASE", global = true)]
+    pub pg_database: Option<String>,
+
+    /// TLS mode for PG* connections: disable, prefer, require, verify-ca or verify-full.
+    #[arg(long, env = "PGSSLMODE", value_name = "PGSSLMODE", global = true)]
+    pub pg_sslmode: Option<String>,
+
+    /// CA bundle for verify-ca/verify-full (for RDS: the global-bundle.pem from AWS).
+    #[arg(
+        long,
+        env = "PGSSLROOTCERT",
+        value_name = "PGSSLROOTCERT",
+        global = true
+    )]
+    pub pg_sslrootcert: Option<PathBuf>,
+
+    /// Size of the database connection pool.
+    #[arg(
+        long,
+        env = "CATTERY_DB_MAX_CONNECTIONS",
+        value_name = "CATTERY_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(
+        long,
+        env = "CATTERY_LISTEN",
+        value_name = "CATTERY_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Folder for the embedded default's SQLite file.
+    #[arg(
+        long,
+        env = "CATTERY_DATA_DIR",
+        value_name = "CATTERY_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Log format.
+    #[arg(long, env = "CATTERY_LOG_FORMAT", value_name = "CATTERY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
+    pub log_format: LogFormat,
+
+    /// Apply pending migrations when the server starts.
+    #[arg(long, env = "CATTERY_MIGRATE", value_name = "CATTERY_MIGRATE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub migrate: bool,
+
+    /// Origins allowed by CORS, comma-separated (`*` for any); none by default (same origin only).
+    #[arg(
+        long,
+        env = "CATTERY_CORS_ORIGINS",
+        value_name = "CATTERY_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// Answer GraphQL introspection queries (playgrounds and codegen need it).
+    #[arg(long, env = "CATTERY_INTROSPECTION", value_name = "CATTERY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub introspection: bool,
+
+    /// Largest page (`first`/`last`) a client may ask for.
+    #[arg(
+        long,
+        env = "CATTERY_MAX_PAGE_SIZE",
+        value_name = "CATTERY_MAX_PAGE_SIZE",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_page_size: u64,
+
+    /// Largest request body accepted for JSON GraphQL requests, in bytes.
+    #[arg(long, env = "CATTERY_MAX_BODY_BYTES", value_name = "CATTERY_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+}
+
+/// A setting that cannot be used, named by its environment variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {variable}: {message}")]
+pub struct SettingsError {
+    /// The environment variable (or flag) at fault.
+    pub variable: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Where the records live, as chosen from the settings.
+#[derive(Debug, Clone)]
+pub struct DatabaseChoice {
+    /// Connection URL (may carry a password: never log it, use `description`).
+    pub url: SecretString,
+    /// A description safe for logs.
+    pub description: String,
+}
+
+impl Settings {
+    /// Picks the database: DATABASE_URL, else the PG* variables, else SQLite in the data folder.
+    pub fn database(&self) -> Result<DatabaseChoice, SettingsError> {
+        if let Some(raw) = &self.database_url {
+            let url = Url::parse(raw.expose_secret()).map_err(|err| SettingsError {
+                variable: "DATABASE_URL",
+                message: format!("not a URL ({err})"),
+            })?;
+            let description = match url.scheme() {
+                "postgres" | "postgresql" => format!(
+                    "postgresql at {}:{}{} (from DATABASE_URL)",
+                    url.host_str().unwrap_or("localhost"),
+                    url.port().unwrap_or(5432),
+                    url.path()
+                ),
+                "sqlite" => format!("sqlite at {} (from DATABASE_URL)", url.path()),
+                other => {
+                    return Err(SettingsError {
+                        variable: "DATABASE_URL",
+                        message: format!(
+                            "unsupported scheme `{other}` (use postgres:// or sqlite://)"
+                        ),
+                    });
+                }
+            };
+            return Ok(DatabaseChoice {
+                url: raw.clone(),
+                description,
+            });
+        }
+        if let Some(host) = &self.pg_host {
+            return self.database_from_pg_vars(host);
+        }
+        let path =
+            std::path::absolute(self.data_dir.join("cattery.db")).map_err(|err| SettingsError {
+                variable: "CATTERY_DATA_DIR",
+                message: err.to_string(),
+            })?;
+        Ok(DatabaseChoice {
+            url: SecretString::from(format!("sqlite://{}?mode=rwc", path.display())),
+            description: format!(
+                "sqlite at {} (embedded default: set DATABASE_URL or PGHOST for PostgreSQL)",
+                path.display()
+            ),
+        })
+    }
+
+    fn database_from_pg_vars(&self, host: &str) -> Result<DatabaseChoice, SettingsError> {
+        let user = self
+            .pg_user
+            .clone()
+            .unwrap_or_else(|| "postgres".to_owned());
+        let database = self.pg_database.clone().unwrap_or_else(|| user.clone());
+        let mut url = Url::parse("postgres://localhost").map_err(|err| SettingsError {
+            variable: "PGHOST",
+            message: err.to_string(),
+        })?;
+        url.set_host(Some(host)).map_err(|err| SettingsError {
+            variable: "PGHOST",
+            message: format!("`{host}` is not a host name ({err})"),
+        })?;
+        let invalid_user = |_| SettingsError {
+            variable: "PGUSER",
+            message: "cannot be used in a connection URL".to_owned(),
+        };
+        url.set_port(Some(self.pg_port))
+            .map_err(|()| SettingsError {
+                variable: "PGPORT",
+                message: "cannot be set for this host".to_owned(),
+            })?;
+        url.set_username(&user).map_err(invalid_user)?;
+        if let Some(password) = &self.pg_password {
+            url.set_password(Some(password.expose_secret()))
+                .map_err(|()| SettingsError {
+                    variable: "PGPASSWORD",
+                    message: "cannot be used in a connection URL".to_owned(),
+                })?;
+        }
+        url.set_path(&database);
+        if let Some(mode) = &self.pg_sslmode {
+            const MODES: [&str; 6] = [
+                "disable",
+                "allow",
+                "prefer",
+                "require",
+                "verify-ca",
+                "verify-full",
+            ];
+            if !MODES.contains(&mode.as_str()) {
+                return Err(SettingsError {
+                    variable: "PGSSLMODE",
+                    message: format!("`{mode}` is not one of {}", MODES.join(", ")),
+                });
+            }
+            url.query_pairs_mut().append_pair("sslmode", mode);
+        }
+        if let Some(cert) = &self.pg_sslrootcert {
+            url.query_pairs_mut()
+                .append_pair("sslrootcert", &cert.display().to_string());
+        }
+        Ok(DatabaseChoice {
+            url: SecretString::from(url.to_string()),
+            description: format!(
+                "postgresql at {host}:{}/{database} as {user} (from PG* variables)",
+                self.pg_port
+            ),
+        })
+    }
+}
