@@ -23,6 +23,10 @@ pub enum ErrorCode {
     NotFound,
     /// The write was based on stale data.
     Conflict,
+    /// The uploaded file is larger than allowed.
+    PayloadTooLarge,
+    /// The uploaded file is not an accepted image type, or not the type it claims.
+    UnsupportedMediaType,
     /// The document could not be parsed.
     GraphqlParseFailed,
     /// The document is not valid against the schema, or exceeds the depth or complexity limits.
@@ -38,6 +42,8 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
@@ -106,7 +112,17 @@ impl From<&DomainError> for ApiError {
                 message: message.clone(),
                 field: None,
             },
-            DomainError::Repository(_) => Self::internal(err),
+            DomainError::PayloadTooLarge(message) => Self {
+                code: ErrorCode::PayloadTooLarge,
+                message: message.clone(),
+                field: None,
+            },
+            DomainError::UnsupportedMediaType(message) => Self {
+                code: ErrorCode::UnsupportedMediaType,
+                message: message.clone(),
+                field: None,
+            },
+            DomainError::Repository(_) | DomainError::Storage(_) => Self::internal(err),
         }
     }
 }

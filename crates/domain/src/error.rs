@@ -22,9 +22,18 @@ pub enum DomainError {
     /// The write was based on a stale version of the record.
     #[error("{0}")]
     Conflict(String),
+    /// The uploaded file is larger than allowed.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The uploaded file is not an accepted image, or not the type it claims to be.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// The backing store failed (network, database, bug). Never shown to clients verbatim.
     #[error("repository failure")]
     Repository(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The object store failed (network, permissions, bug). Never shown to clients verbatim.
+    #[error("image storage failure")]
+    Storage(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl DomainError {
@@ -34,6 +43,11 @@ impl DomainError {
             field,
             message: message.into(),
         }
+    }
+
+    /// Wraps a storage adapter's error.
+    pub fn storage(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Storage(Box::new(err))
     }
 
     /// Wraps an adapter's error as a repository failure.
