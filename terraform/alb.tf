@@ -141,6 +141,28 @@ resource "aws_lb_listener" "http" {
   }
 }
 
+# The Prometheus endpoint is for scrapers inside the VPC, not the internet.
+resource "aws_lb_listener_rule" "hide_metrics" {
+  listener_arn = local.https_enabled ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
+  priority     = 10
+
+  condition {
+    path_pattern {
+      values = ["/metrics", "/metrics/*"]
+    }
+  }
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "not found"
+      status_code  = "404"
+    }
+  }
+}
+
 # ---------------------------------------------------------------------------
 # WAF in front of the load balancer
 # ---------------------------------------------------------------------------
@@ -167,7 +189,7 @@ resource "aws_wafv2_web_acl" "main" {
         name        = "AWSManagedRulesCommonRuleSet"
         vendor_name = "AWS"
 
-        # GraphQL multipart photo uploads carry bodies far above 8 KB.
+        # GraphQL request bodies (and photo uploads) can exceed 8 KB.
         rule_action_override {
           name = "SizeRestrictions_BODY"
 

@@ -78,6 +78,12 @@ fn page_request(
     }
 }
 
+/// Cost of a connection field: the child cost times the page size, the multiplier capped at 100.
+fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).unwrap_or(20).clamp(1, 100);
+    usize::try_from(size).unwrap_or(100) * child_complexity + 1
+}
+
 #[Object]
 impl CatQuery {
     /// The cat with this id, or null when there is none. A malformed id is `BAD_USER_INPUT`.
@@ -91,9 +97,9 @@ impl CatQuery {
     /// Cats, a page at a time (Relay cursor connection). Newest first by default. Use `first`/`after`
     /// to page forwards and `last`/`before` to page backwards; pages are keyset pages, stable while cats
     /// are added. Page size defaults to 20 and is at most 100 (a larger value is `BAD_USER_INPUT`).
-    #[graphql(
-        complexity = "(first.or(last).unwrap_or(20).clamp(1, 1000) as usize) * child_complexity + 1"
-    )]
+    // The multiplier is capped at the default page-size cap so that an oversized page gets the
+    // resolver's clear BAD_USER_INPUT rather than a complexity error.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn cats(
         &self,

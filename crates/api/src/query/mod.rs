@@ -7,4 +7,5 @@ use async_graphql::MergedObject;
 
 /// All queries.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(cats::CatQuery, node::NodeQuery);

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real application on port 0, over HTTP, on PostgreSQL and on SQLite.
+
+#![allow(clippy::unwrap_used)]
+
+mod crud;
+mod http;
+mod listing;
+mod loader;
+mod migrations;
+mod repository;
+mod schema;
