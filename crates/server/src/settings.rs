@@ -274,3 +274,68 @@ impl Settings {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::Parser;
+
+    use crate::cli::Cli;
+
+    fn settings(args: &[&str]) -> Result<super::Settings, clap::Error> {
+        let mut all = vec!["cattery"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).map(|cli| cli.settings)
+    }
+
+    #[test]
+    fn with_nothing_set_the_embedded_sqlite_default_is_chosen() {
+        let mut s = settings(&["--data-dir", "/tmp/cattery-x"]).unwrap();
+        // Whatever the environment running the tests sets, model "nothing configured".
+        s.database_url = None;
+        s.pg_host = None;
+        let choice = s.database().unwrap();
+        assert!(choice.description.starts_with("sqlite at /tmp/cattery-x/cattery.db"));
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn pg_variables_build_an_encoded_url_with_tls_options() {
+        let s = settings(&[
+            "--pg-host", "db.example.com", "--pg-port", "6543", "--pg-user", "cat admin",
+            "--pg-password", "p@ss/word", "--pg-database", "cattery", "--pg-sslmode", "verify-full",
+            "--pg-sslrootcert", "/etc/rds.pem", "--database-url", "",
+        ]);
+        // An empty DATABASE_URL is not a URL; without it the PG* path is taken.
+        assert!(s.as_ref().unwrap().database().is_err());
+        let mut s = s.unwrap();
+        s.database_url = None;
+        let choice = s.database().unwrap();
+        let url = secrecy::ExposeSecret::expose_secret(&choice.url).to_owned();
+        assert_eq!(
+            url,
+            "postgres://cat%20admin:p%40ss%2Fword@db.example.com:6543/cattery?sslmode=verify-full&sslrootcert=%2Fetc%2Frds.pem"
+        );
+        assert!(!choice.description.contains("p@ss"), "the password stays out of logs");
+    }
+
+    #[test]
+    fn bad_settings_name_their_variable() {
+        let err = settings(&["--pg-port", "not-a-port"]).err().unwrap().to_string();
+        assert!(err.contains("PGPORT"), "{err}");
+        let err = settings(&["--listen", "nowhere"]).err().unwrap().to_string();
+        assert!(err.contains("CATTERY_LISTEN"), "{err}");
+        let err = settings(&["--log-format", "xml"]).err().unwrap().to_string();
+        assert!(err.contains("CATTERY_LOG_FORMAT"), "{err}");
+
+        let s = settings(&["--database-url", "mysql://x/y"]).unwrap();
+        let err = s.database().err().unwrap().to_string();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+
+        let mut s = settings(&["--pg-host", "db", "--pg-sslmode", "sometimes"]).unwrap();
+        s.database_url = None;
+        let err = s.database().err().unwrap().to_string();
+        assert!(err.contains("PGSSLMODE"), "{err}");
+    }
+}
