@@ -37,7 +37,13 @@ async fn pages_forward_are_complete_and_stable_while_cats_are_added(backend: Bac
     let app = TestApp::spawn(backend).await;
     let mut created = Vec::new();
     for i in 0..25 {
-        created.push(app.create_cat(&format!("Cat {i:02}"), i % 10, "Mixed").await["id"].as_str().unwrap().to_owned());
+        created.push(
+            app.create_cat(&format!("Cat {i:02}"), i % 10, "Mixed")
+                .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     let newest_first: Vec<String> = created.iter().rev().cloned().collect();
 
@@ -52,7 +58,8 @@ async fn pages_forward_are_complete_and_stable_while_cats_are_added(backend: Bac
         // Someone registers cats while we page: they are newer than our cursor and must not shift
         // or repeat what we see next.
         for j in 0..3 {
-            app.create_cat(&format!("Late {pages}-{j}"), 1, "Mixed").await;
+            app.create_cat(&format!("Late {pages}-{j}"), 1, "Mixed")
+                .await;
         }
         if p["pageInfo"]["hasNextPage"] == false {
             break;
@@ -60,14 +67,22 @@ async fn pages_forward_are_complete_and_stable_while_cats_are_added(backend: Bac
         after = p["pageInfo"]["endCursor"].clone();
     }
     assert_eq!(pages, 3);
-    assert_eq!(seen, newest_first, "every original cat exactly once, newest first");
+    assert_eq!(
+        seen, newest_first,
+        "every original cat exactly once, newest first"
+    );
 }
 
 async fn pages_backward_mirror_pages_forward(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let mut created = Vec::new();
     for i in 0..12 {
-        created.push(app.create_cat(&format!("Cat {i:02}"), 3, "Mixed").await["id"].as_str().unwrap().to_owned());
+        created.push(
+            app.create_cat(&format!("Cat {i:02}"), 3, "Mixed").await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     let newest_first: Vec<String> = created.iter().rev().cloned().collect();
     // The last 5 of the listing are the 5 oldest cats, still in listing order.
@@ -108,7 +123,10 @@ async fn every_filter_narrows_the_listing_and_its_total(backend: Backend) {
         app.create_cat(name, age, breed).await;
     }
     let cases = [
-        (json!({ "breed": "JAPANESE BOBTAIL" }), vec!["Tama", "Tamago"]),
+        (
+            json!({ "breed": "JAPANESE BOBTAIL" }),
+            vec!["Tama", "Tamago"],
+        ),
         (json!({ "breed": " calico " }), vec!["100%_cat", "Mike"]),
         (json!({ "breed": "Calic" }), vec![]),
         (json!({ "nameContains": "TAM" }), vec!["Tama", "Tamago"]),
@@ -121,7 +139,11 @@ async fn every_filter_narrows_the_listing_and_its_total(backend: Backend) {
         (json!({ "breed": "calico", "maxAge": 5 }), vec!["100%_cat"]),
     ];
     for (filter, expected) in cases {
-        let p = page(&app, json!({ "filter": filter, "orderBy": { "field": "NAME" } })).await;
+        let p = page(
+            &app,
+            json!({ "filter": filter, "orderBy": { "field": "NAME" } }),
+        )
+        .await;
         assert_eq!(names(&p), expected, "{filter}");
         assert_eq!(p["totalCount"], expected.len(), "{filter}");
     }
@@ -135,13 +157,23 @@ async fn every_order_pages_through_ties_in_a_total_order(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let mut cats = Vec::new();
     for (name, age) in [
-        ("Momo", 4), ("Leo", 2), ("Momo", 9), ("Sora", 4), ("Hana", 4), ("Leo", 7), ("Kiki", 0),
+        ("Momo", 4),
+        ("Leo", 2),
+        ("Momo", 9),
+        ("Sora", 4),
+        ("Hana", 4),
+        ("Leo", 7),
+        ("Kiki", 0),
         ("Sora", 1),
     ] {
         cats.push(app.create_cat(name, age, "Mixed").await);
     }
     for (field, direction) in [
-        ("NAME", "ASC"), ("NAME", "DESC"), ("AGE", "ASC"), ("AGE", "DESC"), ("CREATED_AT", "ASC"),
+        ("NAME", "ASC"),
+        ("NAME", "DESC"),
+        ("AGE", "ASC"),
+        ("AGE", "DESC"),
+        ("CREATED_AT", "ASC"),
         ("CREATED_AT", "DESC"),
     ] {
         let mut expected = cats.clone();
@@ -149,14 +181,21 @@ async fn every_order_pages_through_ties_in_a_total_order(backend: Backend) {
             let key = |c: &Value| match field {
                 "NAME" => (c["name"].as_str().unwrap().to_owned(), 0, String::new()),
                 "AGE" => (String::new(), c["age"].as_i64().unwrap(), String::new()),
-                _ => (String::new(), 0, c["createdAt"].as_str().unwrap().to_owned()),
+                _ => (
+                    String::new(),
+                    0,
+                    c["createdAt"].as_str().unwrap().to_owned(),
+                ),
             };
             (key(a), a["id"].as_str().unwrap()).cmp(&(key(b), b["id"].as_str().unwrap()))
         });
         if direction == "DESC" {
             expected.reverse();
         }
-        let expected: Vec<String> = expected.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+        let expected: Vec<String> = expected
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
         let mut seen = Vec::new();
         let mut after = Value::Null;
         loop {

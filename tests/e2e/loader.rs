@@ -7,7 +7,12 @@ async fn fifty_aliased_cat_lookups_cost_one_statement(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let mut ids = Vec::new();
     for i in 0..50 {
-        ids.push(app.create_cat(&format!("Cat {i}"), i % 40, "Mixed").await["id"].as_str().unwrap().to_owned());
+        ids.push(
+            app.create_cat(&format!("Cat {i}"), i % 40, "Mixed").await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     let fields: String = ids
         .iter()
@@ -21,13 +26,23 @@ async fn fifty_aliased_cat_lookups_cost_one_statement(backend: Backend) {
     for (i, id) in ids.iter().enumerate() {
         assert_eq!(data[format!("c{i}")]["id"], id.as_str());
     }
-    assert_eq!(after - before, 1, "50 lookups, one SELECT … WHERE id IN (…)");
+    assert_eq!(
+        after - before,
+        1,
+        "50 lookups, one SELECT … WHERE id IN (…)"
+    );
 }
 
 async fn nodes_resolves_many_ids_in_order_with_one_statement(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let a = app.create_cat("A", 1, "Mixed").await["id"].as_str().unwrap().to_owned();
-    let b = app.create_cat("B", 2, "Mixed").await["id"].as_str().unwrap().to_owned();
+    let a = app.create_cat("A", 1, "Mixed").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = app.create_cat("B", 2, "Mixed").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let missing = uuid::Uuid::new_v4().to_string();
     let before = app.statements().await;
     let data = app
@@ -37,10 +52,16 @@ async fn nodes_resolves_many_ids_in_order_with_one_statement(backend: Backend) {
         )
         .await;
     let after = app.statements().await;
-    assert_eq!(data["nodes"], json!([{ "id": b, "name": "B" }, null, { "id": a, "name": "A" }]));
+    assert_eq!(
+        data["nodes"],
+        json!([{ "id": b, "name": "B" }, null, { "id": a, "name": "A" }])
+    );
     assert_eq!(after - before, 1);
     let node = app
-        .data("query($id: ID!) { node(id: $id) { __typename id } }", json!({ "id": a }))
+        .data(
+            "query($id: ID!) { node(id: $id) { __typename id } }",
+            json!({ "id": a }),
+        )
         .await;
     assert_eq!(node["node"], json!({ "__typename": "Cat", "id": a }));
 }

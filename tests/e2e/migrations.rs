@@ -17,8 +17,12 @@ async fn connect(db: &TestDb) -> Database {
 async fn table_exists(db: &TestDb) -> bool {
     let conn = sea_orm::Database::connect(&db.url).await.unwrap();
     let sql = match db.backend() {
-        Backend::Postgres => "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'cats'",
-        Backend::Sqlite => "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'cats'",
+        Backend::Postgres => {
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'cats'"
+        }
+        Backend::Sqlite => {
+            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'cats'"
+        }
     };
     let row = conn
         .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
@@ -38,12 +42,24 @@ async fn migrations_go_up_and_down_and_up_again(backend: Backend) {
     assert!(status.iter().all(|m| m.state == MigrationState::Pending));
 
     db.migrate_up(None).await.unwrap();
-    assert!(db.migration_status().await.unwrap().iter().all(|m| m.state == MigrationState::Applied));
+    assert!(
+        db.migration_status()
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.state == MigrationState::Applied)
+    );
     assert!(table_exists(&test_db).await);
 
     let all = u32::try_from(status.len()).unwrap();
     db.migrate_down(Some(all)).await.unwrap();
-    assert!(db.migration_status().await.unwrap().iter().all(|m| m.state == MigrationState::Pending));
+    assert!(
+        db.migration_status()
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.state == MigrationState::Pending)
+    );
     assert!(!table_exists(&test_db).await);
 
     db.migrate_up(None).await.unwrap();
@@ -76,7 +92,10 @@ async fn the_postgres_table_is_exactly_the_seeds() {
             let len: Option<i32> = r.try_get("", "character_maximum_length").unwrap();
             let nullable: String = r.try_get("", "is_nullable").unwrap();
             let default: Option<String> = r.try_get("", "column_default").unwrap();
-            format!("{name} {ty} {len:?} {nullable} {}", default.unwrap_or_default())
+            format!(
+                "{name} {ty} {len:?} {nullable} {}",
+                default.unwrap_or_default()
+            )
         })
         .collect();
     assert_eq!(

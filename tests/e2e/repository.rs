@@ -38,40 +38,68 @@ async fn the_repository_stores_finds_counts_updates_and_deletes(backend: Backend
     assert_eq!(a.created_at, a.updated_at);
     assert!(a.image_key.is_none());
 
-    let mut found = repo.find_many(&[b.id, a.id, uuid::Uuid::new_v4()]).await.unwrap();
+    let mut found = repo
+        .find_many(&[b.id, a.id, uuid::Uuid::new_v4()])
+        .await
+        .unwrap();
     found.sort_by_key(|c| c.name.as_str().to_owned());
     assert_eq!(found, vec![b.clone(), a.clone()]);
     assert!(repo.find_many(&[]).await.unwrap().is_empty());
 
     assert_eq!(repo.count(&CatFilter::default()).await.unwrap(), 2);
-    let bombay = CatFilter { breed: Some("BOMBAY".into()), ..CatFilter::default() };
+    let bombay = CatFilter {
+        breed: Some("BOMBAY".into()),
+        ..CatFilter::default()
+    };
     assert_eq!(repo.count(&bombay).await.unwrap(), 1);
 
     let page = repo
         .list(&CatListQuery {
             filter: CatFilter::default(),
             order: CatOrder::default(),
-            page: PageRequest::Forward { limit: 1, after: None },
+            page: PageRequest::Forward {
+                limit: 1,
+                after: None,
+            },
         })
         .await
         .unwrap();
     assert_eq!(page.cats, vec![b.clone()], "newest first");
     assert!(page.has_more);
 
-    let patch = CatPatch { age: Some(Age::parse(4).unwrap()), expected_updated_at: Some(a.updated_at), ..CatPatch::default() };
+    let patch = CatPatch {
+        age: Some(Age::parse(4).unwrap()),
+        expected_updated_at: Some(a.updated_at),
+        ..CatPatch::default()
+    };
     let a2 = repo.update(a.id, patch).await.unwrap();
     assert_eq!(a2.age.years(), 4);
     assert!(a2.updated_at > a.updated_at);
     assert_eq!(a2.created_at, a.created_at);
 
-    let stale = CatPatch { age: Some(Age::parse(5).unwrap()), expected_updated_at: Some(a.updated_at), ..CatPatch::default() };
-    assert!(matches!(repo.update(a.id, stale).await, Err(DomainError::Conflict(_))));
+    let stale = CatPatch {
+        age: Some(Age::parse(5).unwrap()),
+        expected_updated_at: Some(a.updated_at),
+        ..CatPatch::default()
+    };
+    assert!(matches!(
+        repo.update(a.id, stale).await,
+        Err(DomainError::Conflict(_))
+    ));
     let missing = uuid::Uuid::new_v4();
-    let patch = CatPatch { age: Some(Age::parse(5).unwrap()), ..CatPatch::default() };
-    assert!(matches!(repo.update(missing, patch).await, Err(DomainError::NotFound(id)) if id == missing));
+    let patch = CatPatch {
+        age: Some(Age::parse(5).unwrap()),
+        ..CatPatch::default()
+    };
+    assert!(
+        matches!(repo.update(missing, patch).await, Err(DomainError::NotFound(id)) if id == missing)
+    );
 
     assert_eq!(repo.delete(a.id).await.unwrap(), a2);
-    assert!(matches!(repo.delete(a.id).await, Err(DomainError::NotFound(_))));
+    assert!(matches!(
+        repo.delete(a.id).await,
+        Err(DomainError::NotFound(_))
+    ));
     assert_eq!(repo.count(&CatFilter::default()).await.unwrap(), 1);
 }
 

@@ -85,22 +85,39 @@ impl TestDb {
         let dir = tempfile::tempdir().unwrap();
         match backend {
             Backend::Sqlite => {
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("cattery.db").display());
-                Self { url, backend, pg: None, dir }
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("cattery.db").display()
+                );
+                Self {
+                    url,
+                    backend,
+                    pg: None,
+                    dir,
+                }
             }
             Backend::Postgres => {
                 let server = server_url();
                 let name = format!("cattery_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = sea_orm::Database::connect(&server).await.unwrap_or_else(|e| {
-                    panic!("cannot connect to {PG_URL_VAR}: {e}; is the PostgreSQL server running?")
-                });
+                let admin = sea_orm::Database::connect(&server)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "cannot connect to {PG_URL_VAR}: {e}; is the PostgreSQL server running?"
+                        )
+                    });
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .unwrap();
                 admin.close().await.unwrap();
                 let url = with_database(&server, &name);
-                Self { url, backend, pg: Some((server, name)), dir }
+                Self {
+                    url,
+                    backend,
+                    pg: Some((server, name)),
+                    dir,
+                }
             }
         }
     }
@@ -137,7 +154,10 @@ impl Drop for TestDb {
         if let Some((server, name)) = self.pg.take() {
             // Drop runs outside any async context we may block, so use a private runtime.
             let _ = std::thread::spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
                     rt.block_on(drop_pg_database(&server, &name));
                 }
             })
@@ -211,7 +231,11 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 200, "GraphQL over application/json answers 200");
+        assert_eq!(
+            response.status(),
+            200,
+            "GraphQL over application/json answers 200"
+        );
         response.json().await.unwrap()
     }
 

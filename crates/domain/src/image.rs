@@ -95,12 +95,21 @@ impl ImageKey {
 
     /// Validates a stored key: only Cattery's own key shapes, no path tricks.
     pub fn parse(raw: &str) -> Result<Self> {
-        let valid_prefix = raw.starts_with(Self::CATS_PREFIX) || raw.starts_with(Self::UPLOADS_PREFIX);
+        let valid_prefix =
+            raw.starts_with(Self::CATS_PREFIX) || raw.starts_with(Self::UPLOADS_PREFIX);
         let valid_chars = raw
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '.' | '_'));
-        if !valid_prefix || !valid_chars || raw.contains("..") || raw.contains("//") || raw.len() > 255 {
-            return Err(DomainError::validation("key", format!("`{raw}` is not an image key")));
+        if !valid_prefix
+            || !valid_chars
+            || raw.contains("..")
+            || raw.contains("//")
+            || raw.len() > 255
+        {
+            return Err(DomainError::validation(
+                "key",
+                format!("`{raw}` is not an image key"),
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -156,7 +165,12 @@ pub struct PresignedRequest {
 #[async_trait]
 pub trait ImageStore: Send + Sync {
     /// Stores `body` at `key` with this Content-Type (and a long Cache-Control: keys never change).
-    async fn put(&self, key: &ImageKey, body: ImageBody, content_type: &str) -> Result<StoredObject>;
+    async fn put(
+        &self,
+        key: &ImageKey,
+        body: ImageBody,
+        content_type: &str,
+    ) -> Result<StoredObject>;
 
     /// Facts about the object at `key`, or `None` when there is none.
     async fn head(&self, key: &ImageKey) -> Result<Option<StoredObject>>;

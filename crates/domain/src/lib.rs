@@ -12,9 +12,7 @@ mod values;
 
 pub use cat::{Cat, CatId, CatPatch, NewCat};
 pub use error::{DomainError, Result};
-pub use image::{
-    ImageBody, ImageFormat, ImageKey, ImageStore, PresignedRequest, StoredObject,
-};
+pub use image::{ImageBody, ImageFormat, ImageKey, ImageStore, PresignedRequest, StoredObject};
 pub use listing::{
     CatCursor, CatFilter, CatListQuery, CatOrder, CatOrderField, CatPage, PageRequest,
     SortDirection, SortValue,

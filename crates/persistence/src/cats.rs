@@ -173,13 +173,13 @@ impl CatRepository for SeaCatRepository {
                 (*limit, before.as_ref(), query.order.direction.reversed())
             }
         };
-        if let Some(cursor) = cursor {
-            if cursor.value.field() != query.order.field {
-                return Err(DomainError::validation(
-                    "cursor",
-                    "the cursor belongs to a different ordering",
-                ));
-            }
+        if let Some(cursor) = cursor
+            && cursor.value.field() != query.order.field
+        {
+            return Err(DomainError::validation(
+                "cursor",
+                "the cursor belongs to a different ordering",
+            ));
         }
         let mut cond = filter_condition(&query.filter);
         if let Some(cursor) = cursor {

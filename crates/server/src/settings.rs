@@ -296,16 +296,33 @@ mod tests {
         s.database_url = None;
         s.pg_host = None;
         let choice = s.database().unwrap();
-        assert!(choice.description.starts_with("sqlite at /tmp/cattery-x/cattery.db"));
+        assert!(
+            choice
+                .description
+                .starts_with("sqlite at /tmp/cattery-x/cattery.db")
+        );
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
     }
 
     #[test]
     fn pg_variables_build_an_encoded_url_with_tls_options() {
         let s = settings(&[
-            "--pg-host", "db.example.com", "--pg-port", "6543", "--pg-user", "cat admin",
-            "--pg-password", "p@ss/word", "--pg-database", "cattery", "--pg-sslmode", "verify-full",
-            "--pg-sslrootcert", "/etc/rds.pem", "--database-url", "",
+            "--pg-host",
+            "db.example.com",
+            "--pg-port",
+            "6543",
+            "--pg-user",
+            "cat admin",
+            "--pg-password",
+            "p@ss/word",
+            "--pg-database",
+            "cattery",
+            "--pg-sslmode",
+            "verify-full",
+            "--pg-sslrootcert",
+            "/etc/rds.pem",
+            "--database-url",
+            "",
         ]);
         // An empty DATABASE_URL is not a URL; without it the PG* path is taken.
         assert!(s.as_ref().unwrap().database().is_err());
@@ -317,16 +334,28 @@ mod tests {
             url,
             "postgres://cat%20admin:p%40ss%2Fword@db.example.com:6543/cattery?sslmode=verify-full&sslrootcert=%2Fetc%2Frds.pem"
         );
-        assert!(!choice.description.contains("p@ss"), "the password stays out of logs");
+        assert!(
+            !choice.description.contains("p@ss"),
+            "the password stays out of logs"
+        );
     }
 
     #[test]
     fn bad_settings_name_their_variable() {
-        let err = settings(&["--pg-port", "not-a-port"]).err().unwrap().to_string();
+        let err = settings(&["--pg-port", "not-a-port"])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("PGPORT"), "{err}");
-        let err = settings(&["--listen", "nowhere"]).err().unwrap().to_string();
+        let err = settings(&["--listen", "nowhere"])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("CATTERY_LISTEN"), "{err}");
-        let err = settings(&["--log-format", "xml"]).err().unwrap().to_string();
+        let err = settings(&["--log-format", "xml"])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("CATTERY_LOG_FORMAT"), "{err}");
 
         let s = settings(&["--database-url", "mysql://x/y"]).unwrap();

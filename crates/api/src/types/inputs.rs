@@ -21,13 +21,13 @@ pub(crate) struct CatFilterInput {
 
 impl CatFilterInput {
     pub(crate) fn into_domain(self) -> Result<CatFilter, ApiError> {
-        if let (Some(min), Some(max)) = (self.min_age, self.max_age) {
-            if min > max {
-                return Err(ApiError::bad_input(
-                    "filter",
-                    format!("minAge ({min}) is greater than maxAge ({max})"),
-                ));
-            }
+        if let (Some(min), Some(max)) = (self.min_age, self.max_age)
+            && min > max
+        {
+            return Err(ApiError::bad_input(
+                "filter",
+                format!("minAge ({min}) is greater than maxAge ({max})"),
+            ));
         }
         Ok(CatFilter {
             breed: self.breed.map(|b| b.trim().to_owned()),
