@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261204_000001_create_cats;
 mod m20261204_000002_cat_listing_indexes;
+mod m20261204_000003_cat_images;
 
 /// The ordered list of Cattery's migrations.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261204_000001_create_cats::Migration),
             Box::new(m20261204_000002_cat_listing_indexes::Migration),
+            Box::new(m20261204_000003_cat_images::Migration),
         ]
     }
 }

@@ -215,7 +215,7 @@ async fn internal_errors_reach_the_client_as_a_generic_message(backend: Backend)
     app.create_cat("Tora", 1, "Tabby").await;
     // Break the database under the running app.
     let db = sea_orm::Database::connect(&app.db.url).await.unwrap();
-    sea_orm::ConnectionTrait::execute_unprepared(&db, "DROP TABLE cats")
+    sea_orm::ConnectionTrait::execute_unprepared(&db, "ALTER TABLE cats RENAME TO cats_gone")
         .await
         .unwrap();
     db.close().await.unwrap();

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod crud;
+mod deploy;
 mod http;
 mod listing;
 mod loader;

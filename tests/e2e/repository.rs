@@ -36,7 +36,7 @@ async fn the_repository_stores_finds_counts_updates_and_deletes(backend: Backend
     let a = repo.create(new_cat("Tama", 3, "Bobtail")).await.unwrap();
     let b = repo.create(new_cat("Kuro", 40, "Bombay")).await.unwrap();
     assert_eq!(a.created_at, a.updated_at);
-    assert!(a.image_key.is_none());
+    assert!(a.image.is_none());
 
     let mut found = repo
         .find_many(&[b.id, a.id, uuid::Uuid::new_v4()])

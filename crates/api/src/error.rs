@@ -102,7 +102,7 @@ impl From<&DomainError> for ApiError {
     fn from(err: &DomainError) -> Self {
         match err {
             DomainError::Validation { field, message } => Self::bad_input(field, message.clone()),
-            DomainError::NotFound(_) => Self {
+            DomainError::NotFound(_) | DomainError::UploadNotFound(_) => Self {
                 code: ErrorCode::NotFound,
                 message: err.to_string(),
                 field: None,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, Schema};
-use cattery_domain::CatRepository;
+use cattery_domain::{CatRepository, Photos};
 
 use crate::error::ErrorCodes;
 use crate::loaders::CatLoader;
@@ -46,6 +46,8 @@ impl Default for SchemaOptions {
 pub struct ApiState {
     /// Cat records.
     pub cats: Arc<dyn CatRepository>,
+    /// The photo workflow.
+    pub photos: Photos,
 }
 
 /// Page-size limits, as resolver data.

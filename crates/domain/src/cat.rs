@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::image::ImageKey;
 use crate::values::{Age, Breed, CatName};
 
 /// A cat's identifier.
@@ -19,12 +20,28 @@ pub struct Cat {
     pub age: Age,
     /// Validated breed.
     pub breed: Breed,
-    /// Storage key of the cat's photo, when it has one (the seed's `image_url` column).
-    pub image_key: Option<String>,
+    /// The cat's photo, when it has one.
+    pub image: Option<CatImage>,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
     /// When the record last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// A photo attached to a cat: the object's key (stored in the seed's `image_url` column) and facts
+/// read from the file when it was attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatImage {
+    /// Object key in the image store.
+    pub key: ImageKey,
+    /// MIME type, from the file's own bytes.
+    pub content_type: String,
+    /// Size in bytes.
+    pub byte_size: u64,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
 }
 
 /// A cat to be created: only validated values can be put in.

@@ -19,6 +19,9 @@ pub enum DomainError {
     /// The cat does not exist.
     #[error("cat {0} was not found")]
     NotFound(Uuid),
+    /// The direct upload does not exist, belongs to another cat, or has expired.
+    #[error("upload {0} was not found or has expired")]
+    UploadNotFound(Uuid),
     /// The write was based on a stale version of the record.
     #[error("{0}")]
     Conflict(String),

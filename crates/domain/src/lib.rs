@@ -6,16 +6,22 @@
 mod cat;
 mod error;
 mod image;
+mod inspect;
 mod listing;
+mod photos;
 mod repository;
+mod upload;
 mod values;
 
-pub use cat::{Cat, CatId, CatPatch, NewCat};
+pub use cat::{Cat, CatId, CatImage, CatPatch, NewCat};
 pub use error::{DomainError, Result};
 pub use image::{ImageBody, ImageFormat, ImageKey, ImageStore, PresignedRequest, StoredObject};
+pub use inspect::{ImageInfo, check_declared_type, inspect_image};
 pub use listing::{
     CatCursor, CatFilter, CatListQuery, CatOrder, CatOrderField, CatPage, PageRequest,
     SortDirection, SortValue,
 };
+pub use photos::{GcReport, PhotoPolicy, Photos};
 pub use repository::CatRepository;
+pub use upload::{PendingUpload, UploadRepository};
 pub use values::{Age, Breed, CatName};

@@ -2,8 +2,9 @@
 
 use async_trait::async_trait;
 
-use crate::cat::{Cat, CatId, CatPatch, NewCat};
+use crate::cat::{Cat, CatId, CatImage, CatPatch, NewCat};
 use crate::error::Result;
+use crate::image::ImageKey;
 use crate::listing::{CatFilter, CatListQuery, CatPage};
 
 /// Storage of cat records. Implemented by the persistence crate on PostgreSQL and SQLite.
@@ -26,6 +27,18 @@ pub trait CatRepository: Send + Sync {
 
     /// Deletes a cat and returns the deleted record; `NotFound` when absent.
     async fn delete(&self, id: CatId) -> Result<Cat>;
+
+    /// Sets or clears the cat's photo, only if its current photo key is still `expected` (`None`: no
+    /// photo); `Conflict` when another write changed it meanwhile, `NotFound` when the cat is absent.
+    async fn set_image(
+        &self,
+        id: CatId,
+        image: Option<CatImage>,
+        expected: Option<&ImageKey>,
+    ) -> Result<Cat>;
+
+    /// Every photo key referenced by a cat, with the cat's id (for garbage collection).
+    async fn image_keys(&self) -> Result<Vec<(CatId, ImageKey)>>;
 
     /// Checks that the backing store answers.
     async fn ping(&self) -> Result<()>;

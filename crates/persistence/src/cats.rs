@@ -2,8 +2,9 @@
 
 use async_trait::async_trait;
 use cattery_domain::{
-    Age, Breed, Cat, CatCursor, CatFilter, CatId, CatListQuery, CatName, CatOrderField, CatPage,
-    CatPatch, CatRepository, DomainError, NewCat, PageRequest, Result, SortDirection, SortValue,
+    Age, Breed, Cat, CatCursor, CatFilter, CatId, CatImage, CatListQuery, CatName, CatOrderField,
+    CatPage, CatPatch, CatRepository, DomainError, ImageKey, NewCat, PageRequest, Result,
+    SortDirection, SortValue,
 };
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
@@ -50,7 +51,7 @@ impl TryFrom<cat::Model> for Cat {
             name: CatName::parse(&row.name).map_err(|_| corrupt("an invalid name"))?,
             age: Age::parse(i64::from(row.age)).map_err(|_| corrupt("an invalid age"))?,
             breed: Breed::parse(&row.breed).map_err(|_| corrupt("an invalid breed"))?,
-            image_key: row.image_url.clone(),
+            image: image_of(&row).map_err(|_| corrupt("an invalid image"))?,
             created_at: row.created_at.ok_or_else(|| corrupt("no created_at"))?,
             updated_at: row
                 .updated_at
@@ -58,6 +59,29 @@ impl TryFrom<cat::Model> for Cat {
                 .ok_or_else(|| corrupt("no updated_at"))?,
         })
     }
+}
+
+/// The photo columns as a domain value; all of them are set together or none is.
+fn image_of(row: &cat::Model) -> Result<Option<CatImage>> {
+    let Some(key) = &row.image_url else {
+        return Ok(None);
+    };
+    Ok(Some(CatImage {
+        key: ImageKey::parse(key)?,
+        content_type: row.image_content_type.clone().unwrap_or_default(),
+        byte_size: row
+            .image_byte_size
+            .and_then(|b| u64::try_from(b).ok())
+            .unwrap_or_default(),
+        width: row
+            .image_width
+            .and_then(|w| u32::try_from(w).ok())
+            .unwrap_or_default(),
+        height: row
+            .image_height
+            .and_then(|h| u32::try_from(h).ok())
+            .unwrap_or_default(),
+    }))
 }
 
 fn filter_condition(filter: &CatFilter) -> Condition {
@@ -141,6 +165,10 @@ impl CatRepository for SeaCatRepository {
             image_url: Set(None),
             created_at: Set(Some(now)),
             updated_at: Set(Some(now)),
+            image_content_type: Set(None),
+            image_byte_size: Set(None),
+            image_width: Set(None),
+            image_height: Set(None),
         }
         .insert(&self.db)
         .await
@@ -269,6 +297,75 @@ impl CatRepository for SeaCatRepository {
             Some(row) => Cat::try_from(row),
             None => Err(DomainError::NotFound(id)),
         }
+    }
+
+    #[instrument(skip(self, image), err)]
+    async fn set_image(
+        &self,
+        id: CatId,
+        image: Option<CatImage>,
+        expected: Option<&ImageKey>,
+    ) -> Result<Cat> {
+        let (key, content_type, byte_size, width, height) = match &image {
+            Some(i) => (
+                Some(i.key.as_str().to_owned()),
+                Some(i.content_type.clone()),
+                Some(i64::try_from(i.byte_size).unwrap_or(i64::MAX)),
+                Some(i32::try_from(i.width).unwrap_or(i32::MAX)),
+                Some(i32::try_from(i.height).unwrap_or(i32::MAX)),
+            ),
+            None => (None, None, None, None, None),
+        };
+        let current = match expected {
+            Some(key) => Column::ImageUrl.eq(key.as_str()),
+            None => Column::ImageUrl.is_null(),
+        };
+        let mut rows = Entity::update_many()
+            .col_expr(Column::ImageUrl, Expr::value(key))
+            .col_expr(Column::ImageContentType, Expr::value(content_type))
+            .col_expr(Column::ImageByteSize, Expr::value(byte_size))
+            .col_expr(Column::ImageWidth, Expr::value(width))
+            .col_expr(Column::ImageHeight, Expr::value(height))
+            .col_expr(Column::UpdatedAt, Expr::value(Some(now_micros())))
+            .filter(Column::Id.eq(id))
+            .filter(current)
+            .exec_with_returning(&self.db)
+            .await
+            .map_err(db_error)?;
+        match rows.pop() {
+            Some(row) => Cat::try_from(row),
+            None => {
+                let exists = Entity::find_by_id(id)
+                    .one(&self.db)
+                    .await
+                    .map_err(db_error)?
+                    .is_some();
+                if exists {
+                    Err(DomainError::Conflict(format!(
+                        "the photo of cat {id} was changed by another request; retry"
+                    )))
+                } else {
+                    Err(DomainError::NotFound(id))
+                }
+            }
+        }
+    }
+
+    #[instrument(skip(self), err)]
+    async fn image_keys(&self) -> Result<Vec<(CatId, ImageKey)>> {
+        let rows: Vec<(Uuid, Option<String>)> = Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .column(Column::ImageUrl)
+            .filter(Column::ImageUrl.is_not_null())
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_error)?;
+        rows.into_iter()
+            .filter_map(|(id, key)| key.map(|k| (id, k)))
+            .map(|(id, key)| Ok((id, ImageKey::parse(&key)?)))
+            .collect()
     }
 
     #[instrument(skip(self), err)]

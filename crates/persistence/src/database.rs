@@ -4,12 +4,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use cattery_domain::CatRepository;
+use cattery_domain::{CatRepository, UploadRepository};
 use cattery_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection};
 
 use crate::cats::SeaCatRepository;
 use crate::error::PersistenceError;
+use crate::uploads::SeaUploadRepository;
 
 /// Which database engine a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +114,11 @@ impl Database {
     /// The cat repository on this connection.
     pub fn cat_repository(&self) -> Arc<dyn CatRepository> {
         Arc::new(SeaCatRepository::new(self.conn.clone()))
+    }
+
+    /// The pending-upload repository on this connection.
+    pub fn upload_repository(&self) -> Arc<dyn UploadRepository> {
+        Arc::new(SeaUploadRepository::new(self.conn.clone()))
     }
 
     /// Applies pending migrations (all of them, or `steps`).

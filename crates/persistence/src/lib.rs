@@ -5,7 +5,9 @@ mod cats;
 mod database;
 mod entity;
 mod error;
+mod uploads;
 
 pub use cats::SeaCatRepository;
 pub use database::{Backend, Database, DatabaseOptions, MigrationState, MigrationStatus};
 pub use error::PersistenceError;
+pub use uploads::SeaUploadRepository;

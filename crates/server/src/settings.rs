@@ -144,6 +144,95 @@ pub struct Settings {
     /// Largest request body accepted for JSON GraphQL requests, in bytes.
     #[arg(long, env = "CATTERY_MAX_BODY_BYTES", value_name = "CATTERY_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
+
+    /// S3 bucket for photos; when unset, photos are kept in the data folder and served by Cattery.
+    #[arg(
+        long,
+        env = "S3_BUCKET_NAME",
+        value_name = "S3_BUCKET_NAME",
+        global = true
+    )]
+    pub s3_bucket: Option<String>,
+
+    /// S3 endpoint override for S3-compatible servers (the AWS SDK's own variable).
+    #[arg(
+        long,
+        env = "AWS_ENDPOINT_URL",
+        value_name = "AWS_ENDPOINT_URL",
+        global = true
+    )]
+    pub s3_endpoint: Option<String>,
+
+    /// S3 region (else AWS_REGION, AWS_DEFAULT_REGION or the profile's region).
+    #[arg(long, value_name = "REGION", global = true)]
+    pub s3_region: Option<String>,
+
+    /// Address buckets by path (`host/bucket/key`), as MinIO and most S3-compatible servers need.
+    #[arg(long, env = "CATTERY_S3_FORCE_PATH_STYLE", value_name = "CATTERY_S3_FORCE_PATH_STYLE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub s3_force_path_style: bool,
+
+    /// Static S3 access key (tests and S3-compatible servers); normally the AWS chain provides one.
+    #[arg(long, hide = true, global = true)]
+    pub s3_access_key_id: Option<String>,
+
+    /// Static S3 secret key, with `--s3-access-key-id`.
+    #[arg(long, hide = true, global = true)]
+    pub s3_secret_access_key: Option<SecretString>,
+
+    /// Public base URL of this server, used in photo URLs when photos are kept locally
+    /// (default: http://<listen address>).
+    #[arg(
+        long,
+        env = "CATTERY_PUBLIC_URL",
+        value_name = "CATTERY_PUBLIC_URL",
+        global = true
+    )]
+    pub public_url: Option<String>,
+
+    /// Secret for signing local photo URLs (at least 32 bytes); default: generated once and kept in
+    /// the data folder.
+    #[arg(
+        long,
+        env = "CATTERY_SIGNING_KEY",
+        value_name = "CATTERY_SIGNING_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub signing_key: Option<SecretString>,
+
+    /// Largest photo accepted, in bytes (multipart and direct uploads).
+    #[arg(long, env = "CATTERY_IMAGE_MAX_BYTES", value_name = "CATTERY_IMAGE_MAX_BYTES", default_value_t = 10 * 1024 * 1024, global = true)]
+    pub image_max_bytes: u64,
+
+    /// Largest photo width or height accepted, in pixels.
+    #[arg(
+        long,
+        env = "CATTERY_IMAGE_MAX_DIMENSION",
+        value_name = "CATTERY_IMAGE_MAX_DIMENSION",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub image_max_dimension: u32,
+
+    /// Lifetime of presigned photo URLs, in seconds.
+    #[arg(
+        long,
+        env = "CATTERY_IMAGE_URL_TTL_SECONDS",
+        value_name = "CATTERY_IMAGE_URL_TTL_SECONDS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub image_url_ttl_seconds: u64,
+
+    /// Lifetime of presigned direct-upload URLs, in seconds.
+    #[arg(
+        long,
+        env = "CATTERY_UPLOAD_URL_TTL_SECONDS",
+        value_name = "CATTERY_UPLOAD_URL_TTL_SECONDS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub upload_url_ttl_seconds: u64,
 }
 
 /// A setting that cannot be used, named by its environment variable.

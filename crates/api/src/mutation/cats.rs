@@ -153,7 +153,7 @@ impl CatMutation {
     ) -> async_graphql::Result<DeleteCatPayload> {
         let state = ctx.data::<ApiState>()?;
         let id = parse_id("id", &input.id)?;
-        let cat = state.cats.delete(id).await.map_err(ApiError::from)?;
+        let cat = state.photos.delete_cat(id).await.map_err(ApiError::from)?;
         Ok(DeleteCatPayload {
             deleted_cat_id: ID(cat.id.to_string()),
             cat: CatObject(cat),

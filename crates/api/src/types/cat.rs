@@ -1,6 +1,8 @@
 //! The `Cat` object.
 
 use async_graphql::{ID, Object};
+
+use crate::types::image::CatImageObject;
 use chrono::{DateTime, Utc};
 
 /// A cat in the registry.
@@ -32,6 +34,11 @@ impl CatObject {
     /// When the cat was registered (RFC 3339).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// The cat's photo, or null. Its URL is presigned and expires.
+    async fn image(&self) -> Option<CatImageObject> {
+        self.0.image.clone().map(CatImageObject)
     }
 
     /// When the record last changed (RFC 3339). Pass it back as `expectedUpdatedAt` to make an update

@@ -4,5 +4,6 @@ pub(crate) mod cat;
 pub(crate) mod connection;
 pub(crate) mod cursor;
 pub(crate) mod id;
+pub(crate) mod image;
 pub(crate) mod inputs;
 pub(crate) mod node;

@@ -13,6 +13,10 @@ pub struct Model {
     pub image_url: Option<String>,
     pub created_at: Option<DateTimeUtc>,
     pub updated_at: Option<DateTimeUtc>,
+    pub image_content_type: Option<String>,
+    pub image_byte_size: Option<i64>,
+    pub image_width: Option<i32>,
+    pub image_height: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -161,7 +161,8 @@ async fn execute(state: &AppState, media: MediaType, request: async_graphql::Req
     json_response(status, media, &response)
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`. JSON bodies are limited to `CATTERY_MAX_BODY_BYTES`; a multipart upload's file to
+/// `CATTERY_IMAGE_MAX_BYTES`, enforced while it streams to a temporary file (never held in memory).
 pub(crate) async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -174,11 +175,29 @@ pub(crate) async fn post(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let reader = body
+    let multipart = content_type
+        .as_deref()
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/"));
+    let image_max = usize::try_from(state.settings.image_max_bytes).unwrap_or(usize::MAX);
+    let limit = if multipart {
+        image_max.saturating_add(super::MULTIPART_OVERHEAD)
+    } else {
+        state.settings.max_body_bytes
+    };
+    let declared_length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared_length.is_some_and(|len| len > limit) {
+        return parse_error(media, ParseRequestError::PayloadTooLarge);
+    }
+    let reader = Body::new(http_body_util::Limited::new(body, limit))
         .into_data_stream()
         .map_err(std::io::Error::other)
         .into_async_read();
-    let options = MultipartOptions::default().max_num_files(1);
+    let options = MultipartOptions::default()
+        .max_num_files(1)
+        .max_file_size(image_max);
     match async_graphql::http::receive_body(content_type, reader, options).await {
         Ok(request) => execute(&state, media, request).await,
         Err(err) => parse_error(media, err),

@@ -1,5 +1,6 @@
 //! HTTP routes: `/graphql`, `/healthz`, `/readyz`, `/metrics`.
 
+mod files;
 mod graphql;
 mod health;
 mod metrics;
@@ -7,6 +8,7 @@ mod metrics;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use http::{HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -16,14 +18,29 @@ use tower_http::trace::TraceLayer;
 use crate::settings::SettingsError;
 use crate::startup::AppState;
 
+/// Room for the multipart request's other parts (`operations`, `map`) and part headers.
+pub(crate) const MULTIPART_OVERHEAD: usize = 1024 * 1024;
+
 /// All routes with their middleware.
 pub(crate) fn router(state: AppState) -> Result<Router, SettingsError> {
     let cors = cors_layer(&state.settings.cors_origins)?;
+    // The GraphQL handler applies its own limits (JSON bodies and multipart uploads differ), so the
+    // outer limit only has to admit the largest legitimate upload.
+    let upload_limit = usize::try_from(state.settings.image_max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(MULTIPART_OVERHEAD);
     let graphql = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
-        .layer(RequestBodyLimitLayer::new(state.settings.max_body_bytes));
+        .layer(RequestBodyLimitLayer::new(
+            upload_limit.max(state.settings.max_body_bytes),
+        ));
+    let files = Router::new()
+        .route("/files/{*key}", get(files::get).put(files::put))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(upload_limit));
     let mut router = Router::new()
         .merge(graphql)
+        .merge(files)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
@@ -60,7 +77,7 @@ fn cors_layer(origins: &[String]) -> Result<Option<CorsLayer>, SettingsError> {
     Ok(Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
             .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
             .max_age(Duration::from_secs(3600)),
     ))
