@@ -8,5 +8,6 @@ mod http;
 mod listing;
 mod loader;
 mod migrations;
+mod photos;
 mod repository;
 mod schema;

@@ -166,6 +166,15 @@ impl Drop for TestDb {
     }
 }
 
+/// Where a test app keeps photos: an in-process S3-compatible server (with PostgreSQL) or the local
+/// folder of the embedded default (with SQLite).
+pub enum TestPhotos {
+    /// s3s on loopback, checking SigV4 and presigned signatures.
+    S3(cattery_storage::testing::TestS3),
+    /// The data folder.
+    Local(std::path::PathBuf),
+}
+
 /// The real application, serving on a free port for one test.
 pub struct TestApp {
     /// `http://127.0.0.1:port`.
@@ -174,6 +183,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The app's database.
     pub db: TestDb,
+    /// The app's photo storage.
+    pub photos: TestPhotos,
+    /// The settings the app was started with (to run other commands on the same stores).
+    pub args: Vec<String>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -197,8 +210,29 @@ impl TestApp {
             "--data-dir".to_owned(),
             data_dir.display().to_string(),
         ];
+        let photos = match backend {
+            Backend::Postgres => {
+                let s3 = cattery_storage::testing::TestS3::start().await.unwrap();
+                args.extend([
+                    "--s3-bucket".to_owned(),
+                    s3.bucket.clone(),
+                    "--s3-endpoint".to_owned(),
+                    s3.endpoint.clone(),
+                    "--s3-region".to_owned(),
+                    s3.region.clone(),
+                    "--s3-force-path-style".to_owned(),
+                    "true".to_owned(),
+                    "--s3-access-key-id".to_owned(),
+                    s3.access_key.clone(),
+                    "--s3-secret-access-key".to_owned(),
+                    s3.secret_key.clone(),
+                ]);
+                TestPhotos::S3(s3)
+            }
+            Backend::Sqlite => TestPhotos::Local(data_dir.join("photos")),
+        };
         args.extend(extra.iter().map(|s| (*s).to_owned()));
-        let cli = cattery::cli::Cli::try_parse_from(args).unwrap();
+        let cli = cattery::cli::Cli::try_parse_from(args.clone()).unwrap();
         let app = Application::build(cli.settings).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -217,6 +251,8 @@ impl TestApp {
             address,
             client,
             db,
+            photos,
+            args,
             stop: Some(stop),
             server: Some(server),
         }
@@ -274,6 +310,70 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no statement counter in /metrics: {text}"))
     }
 
+    /// Runs another `cattery` command (e.g. `["gc", "--apply"]`) on this app's database and storage.
+    pub async fn run_command(&self, command: &[&str]) {
+        let mut args = vec![self.args[0].clone()];
+        args.extend(command.iter().map(|s| (*s).to_owned()));
+        args.extend(self.args[1..].iter().cloned());
+        let cli = cattery::cli::Cli::try_parse_from(args).unwrap();
+        cli.run().await.unwrap();
+    }
+
+    /// Keys of the objects stored under `prefix`, read from the store itself.
+    pub async fn stored_keys(&self, prefix: &str) -> Vec<String> {
+        use cattery_domain::ImageStore;
+        let objects = match &self.photos {
+            TestPhotos::S3(s3) => s3.store().await.unwrap().list(prefix).await.unwrap(),
+            TestPhotos::Local(root) => {
+                // Listing needs no signing: any key of the required length will do.
+                cattery_storage::LocalStore::new(root, "http://unused", [0u8; 32])
+                    .unwrap()
+                    .list(prefix)
+                    .await
+                    .unwrap()
+            }
+        };
+        let mut keys: Vec<String> = objects
+            .into_iter()
+            .map(|o| o.key.as_str().to_owned())
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// Uploads `bytes` as the cat's photo through the GraphQL multipart request spec; returns the
+    /// HTTP status and body.
+    pub async fn upload_image(
+        &self,
+        cat_id: &str,
+        bytes: Vec<u8>,
+        file_name: &str,
+        content_type: &str,
+    ) -> (u16, Value) {
+        let operations = json!({
+            "query": "mutation($catId: ID!, $image: Upload!) { uploadCatImage(catId: $catId, image: $image) { cat { id image { url contentType byteSize width height } } } }",
+            "variables": { "catId": cat_id, "image": null }
+        });
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_owned())
+            .mime_str(content_type)
+            .unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.image"] }).to_string())
+            .part("0", part);
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
     /// Stops the server and waits until it has shut down.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -301,4 +401,22 @@ pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or_else(|| panic!("expected an error with a code, got {body}"))
+}
+
+/// A real 64×48 PNG.
+pub fn png() -> Vec<u8> {
+    include_bytes!("../fixtures/cat.png").to_vec()
+}
+
+/// A 40×30 JPEG header (enough to be identified and measured).
+pub fn jpeg() -> Vec<u8> {
+    include_bytes!("../fixtures/cat.jpg").to_vec()
+}
+
+/// A PNG padded after its end to exactly `size` bytes (viewers ignore bytes after IEND).
+pub fn png_of_size(size: usize) -> Vec<u8> {
+    let mut bytes = png();
+    let fill = (0..size.saturating_sub(bytes.len())).map(|i| (i % 251) as u8);
+    bytes.extend(fill);
+    bytes
 }
