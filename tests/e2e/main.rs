@@ -11,3 +11,4 @@ mod migrations;
 mod photos;
 mod repository;
 mod schema;
+mod versioning;

@@ -430,16 +430,7 @@ async fn gc_reports_then_repairs_orphans_and_dangling_references(backend: Backen
         .await
         .unwrap();
     db.close().await.unwrap();
-    match &app.photos {
-        TestPhotos::S3(s3) => {
-            use cattery_domain::ImageStore;
-            let key = cattery_domain::ImageKey::parse(&dangling_key).unwrap();
-            s3.store().await.unwrap().delete(&key).await.unwrap();
-        }
-        TestPhotos::Local(root) => {
-            std::fs::remove_file(root.join("objects").join(&dangling_key)).unwrap()
-        }
-    }
+    app.delete_object(&dangling_key).await;
 
     app.run_command(&["gc", "--grace-period-seconds", "0"])
         .await;

@@ -173,6 +173,8 @@ pub enum TestPhotos {
     S3(cattery_storage::testing::TestS3),
     /// The data folder.
     Local(std::path::PathBuf),
+    /// Another S3-compatible server (endpoint, bucket), e.g. moto for versioning.
+    External(String, String),
 }
 
 /// The real application, serving on a free port for one test.
@@ -199,6 +201,20 @@ impl TestApp {
 
     /// Starts the app with extra command-line settings (e.g. `["--introspection", "false"]`).
     pub async fn spawn_with(backend: Backend, extra: &[&str]) -> Self {
+        Self::spawn_full(backend, None, extra).await
+    }
+
+    /// Starts the app on PostgreSQL with photos in `bucket` of the S3-compatible server at
+    /// `endpoint` (e.g. moto, for versioning).
+    pub async fn spawn_on_s3(endpoint: &str, bucket: &str) -> Self {
+        Self::spawn_full(Backend::Postgres, Some((endpoint, bucket)), &[]).await
+    }
+
+    async fn spawn_full(
+        backend: Backend,
+        s3_override: Option<(&str, &str)>,
+        extra: &[&str],
+    ) -> Self {
         let db = TestDb::create(backend).await;
         let data_dir = db.dir().join("data");
         let mut args = vec![
@@ -210,8 +226,28 @@ impl TestApp {
             "--data-dir".to_owned(),
             data_dir.display().to_string(),
         ];
-        let photos = match backend {
-            Backend::Postgres => {
+        let photos = match (backend, s3_override) {
+            (_, Some((endpoint, bucket))) => {
+                args.extend(
+                    [
+                        "--s3-bucket",
+                        bucket,
+                        "--s3-endpoint",
+                        endpoint,
+                        "--s3-region",
+                        "us-east-1",
+                        "--s3-force-path-style",
+                        "true",
+                        "--s3-access-key-id",
+                        "testing",
+                        "--s3-secret-access-key",
+                        "testing",
+                    ]
+                    .map(str::to_owned),
+                );
+                TestPhotos::External(endpoint.to_owned(), bucket.to_owned())
+            }
+            (Backend::Postgres, None) => {
                 let s3 = cattery_storage::testing::TestS3::start().await.unwrap();
                 args.extend([
                     "--s3-bucket".to_owned(),
@@ -229,7 +265,7 @@ impl TestApp {
                 ]);
                 TestPhotos::S3(s3)
             }
-            Backend::Sqlite => TestPhotos::Local(data_dir.join("photos")),
+            (Backend::Sqlite, None) => TestPhotos::Local(data_dir.join("photos")),
         };
         args.extend(extra.iter().map(|s| (*s).to_owned()));
         let cli = cattery::cli::Cli::try_parse_from(args.clone()).unwrap();
@@ -319,26 +355,46 @@ impl TestApp {
         cli.run().await.unwrap();
     }
 
+    /// The app's photo store, opened independently of the app.
+    pub async fn store(&self) -> Box<dyn cattery_domain::ImageStore> {
+        match &self.photos {
+            TestPhotos::S3(s3) => Box::new(s3.store().await.unwrap()),
+            TestPhotos::External(endpoint, bucket) => Box::new(
+                cattery_storage::S3Store::new(cattery_storage::S3Config {
+                    bucket: bucket.clone(),
+                    region: Some("us-east-1".to_owned()),
+                    endpoint_url: Some(endpoint.clone()),
+                    force_path_style: true,
+                    credentials: Some(cattery_storage::S3Credentials {
+                        access_key_id: "testing".to_owned(),
+                        secret_access_key: "testing".to_owned().into(),
+                    }),
+                })
+                .await
+                .unwrap(),
+            ),
+            // Listing and deleting need no signing: any key of the required length will do.
+            TestPhotos::Local(root) => Box::new(
+                cattery_storage::LocalStore::new(root, "http://unused", [0u8; 32]).unwrap(),
+            ),
+        }
+    }
+
     /// Keys of the objects stored under `prefix`, read from the store itself.
     pub async fn stored_keys(&self, prefix: &str) -> Vec<String> {
-        use cattery_domain::ImageStore;
-        let objects = match &self.photos {
-            TestPhotos::S3(s3) => s3.store().await.unwrap().list(prefix).await.unwrap(),
-            TestPhotos::Local(root) => {
-                // Listing needs no signing: any key of the required length will do.
-                cattery_storage::LocalStore::new(root, "http://unused", [0u8; 32])
-                    .unwrap()
-                    .list(prefix)
-                    .await
-                    .unwrap()
-            }
-        };
+        let objects = self.store().await.list(prefix).await.unwrap();
         let mut keys: Vec<String> = objects
             .into_iter()
             .map(|o| o.key.as_str().to_owned())
             .collect();
         keys.sort();
         keys
+    }
+
+    /// Deletes an object behind the app's back (to simulate loss).
+    pub async fn delete_object(&self, key: &str) {
+        let key = cattery_domain::ImageKey::parse(key).unwrap();
+        self.store().await.delete(&key).await.unwrap();
     }
 
     /// Uploads `bytes` as the cat's photo through the GraphQL multipart request spec; returns the
