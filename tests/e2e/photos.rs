@@ -476,7 +476,43 @@ async fn gc_reports_then_repairs_orphans_and_dangling_references(backend: Backen
     assert_eq!(app.stored_keys("cats/").await, vec![key_of(&kept)]);
 }
 
+async fn unconfirmed_direct_uploads_expire_and_gc_cleans_them_up(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--upload-url-ttl-seconds", "1"]).await;
+    let id = new_cat(&app).await;
+    let upload = request_upload(&app, &id, "image/png", png().len()).await;
+    assert_eq!(put(&app, &upload, png(), None).await, 200);
+    assert_eq!(app.stored_keys("uploads/").await.len(), 1);
+
+    // Past its expiry (plus the minute of clock skew allowed) the upload cannot be confirmed.
+    let expires: chrono::DateTime<chrono::Utc> =
+        upload["expiresAt"].as_str().unwrap().parse().unwrap();
+    assert!(expires <= chrono::Utc::now() + chrono::Duration::seconds(2));
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    app.run_command(&["gc", "--grace-period-seconds", "0"])
+        .await;
+    assert_eq!(
+        app.stored_keys("uploads/").await.len(),
+        1,
+        "a dry run deletes nothing"
+    );
+    app.run_command(&["gc", "--apply", "--grace-period-seconds", "0"])
+        .await;
+    assert!(
+        app.stored_keys("uploads/").await.is_empty(),
+        "the abandoned upload is deleted"
+    );
+    let body = app
+        .graphql(
+            CONFIRM_UPLOAD,
+            json!({ "id": id, "upload": upload["uploadId"] }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "and forgotten");
+    assert_eq!(cat_image(&app, &id).await, Value::Null);
+}
+
 on_both_backends!(
+    unconfirmed_direct_uploads_expire_and_gc_cleans_them_up,
     a_multipart_upload_is_read_back_byte_for_byte_through_its_presigned_url,
     every_query_path_returns_a_signed_url_that_is_stable_within_its_window,
     tampered_and_expired_urls_are_refused,

@@ -27,6 +27,15 @@ impl SeaCatRepository {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
+
+    /// Why a conditional update of `id` touched no row: the cat is gone, or it changed (`what`).
+    async fn not_found_or_conflict(&self, id: CatId, what: &str) -> DomainError {
+        match Entity::find_by_id(id).one(&self.db).await {
+            Ok(Some(_)) => DomainError::Conflict(format!("cat {id} {what}")),
+            Ok(None) => DomainError::NotFound(id),
+            Err(err) => db_error(err),
+        }
+    }
 }
 
 fn db_error(err: DbErr) -> DomainError {
@@ -270,20 +279,12 @@ impl CatRepository for SeaCatRepository {
             .map_err(db_error)?;
         match rows.pop() {
             Some(row) => Cat::try_from(row),
-            None => {
-                let exists = Entity::find_by_id(id)
-                    .one(&self.db)
-                    .await
-                    .map_err(db_error)?
-                    .is_some();
-                if exists {
-                    Err(DomainError::Conflict(format!(
-                        "cat {id} was changed since the given updatedAt; reload it and retry"
-                    )))
-                } else {
-                    Err(DomainError::NotFound(id))
-                }
-            }
+            None => Err(self
+                .not_found_or_conflict(
+                    id,
+                    "was changed since the given updatedAt; reload it and retry",
+                )
+                .await),
         }
     }
 
@@ -334,20 +335,9 @@ impl CatRepository for SeaCatRepository {
             .map_err(db_error)?;
         match rows.pop() {
             Some(row) => Cat::try_from(row),
-            None => {
-                let exists = Entity::find_by_id(id)
-                    .one(&self.db)
-                    .await
-                    .map_err(db_error)?
-                    .is_some();
-                if exists {
-                    Err(DomainError::Conflict(format!(
-                        "the photo of cat {id} was changed by another request; retry"
-                    )))
-                } else {
-                    Err(DomainError::NotFound(id))
-                }
-            }
+            None => Err(self
+                .not_found_or_conflict(id, "had its photo changed by another request; retry")
+                .await),
         }
     }
 
