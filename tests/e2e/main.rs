@@ -11,4 +11,5 @@ mod migrations;
 mod photos;
 mod repository;
 mod schema;
+mod tls;
 mod versioning;
