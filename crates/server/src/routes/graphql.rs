@@ -14,6 +14,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
+use cattery_api::ErrorCode;
 use futures_util::TryStreamExt;
 
 use crate::startup::AppState;
@@ -134,20 +135,17 @@ fn parse_error(media: MediaType, err: ParseRequestError) -> Response {
 
 /// Whether the response is a "request error" (nothing was executed).
 fn is_request_error(response: &async_graphql::Response) -> bool {
-    let code_of = |e: &ServerError| {
-        e.extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .map(|v| v.to_string())
+    let before_execution = |e: &ServerError| {
+        matches!(
+            e.extensions.as_ref().and_then(|ext| ext.get("code")),
+            Some(async_graphql::Value::String(code))
+                if code == ErrorCode::GraphqlParseFailed.as_str()
+                    || code == ErrorCode::GraphqlValidationFailed.as_str()
+        )
     };
     matches!(response.data, async_graphql::Value::Null)
         && !response.errors.is_empty()
-        && response.errors.iter().all(|e| {
-            matches!(
-                code_of(e).as_deref(),
-                Some("\"GRAPHQL_PARSE_FAILED\"") | Some("\"GRAPHQL_VALIDATION_FAILED\"")
-            )
-        })
+        && response.errors.iter().all(before_execution)
 }
 
 async fn execute(state: &AppState, media: MediaType, request: async_graphql::Request) -> Response {
