@@ -67,7 +67,33 @@ async fn migrations_go_up_and_down_and_up_again(backend: Backend) {
     db.close().await.unwrap();
 }
 
-on_both_backends!(migrations_go_up_and_down_and_up_again);
+async fn the_migrate_command_applies_and_rolls_back(backend: Backend) {
+    let test_db = TestDb::create(backend).await;
+    let run = |args: &[&str]| {
+        let mut all = vec!["cattery", "--database-url", test_db.url.as_str()];
+        all.extend_from_slice(args);
+        <cattery::cli::Cli as clap::Parser>::try_parse_from(all).unwrap()
+    };
+    run(&["migrate", "status"]).run().await.unwrap();
+    assert!(!table_exists(&test_db).await, "status changes nothing");
+    run(&["migrate", "up"]).run().await.unwrap();
+    assert!(table_exists(&test_db).await);
+    run(&["migrate", "down"]).run().await.unwrap();
+    assert!(
+        table_exists(&test_db).await,
+        "down rolls back one migration only"
+    );
+    run(&["migrate", "down", "--steps", "10"])
+        .run()
+        .await
+        .unwrap();
+    assert!(!table_exists(&test_db).await);
+}
+
+on_both_backends!(
+    migrations_go_up_and_down_and_up_again,
+    the_migrate_command_applies_and_rolls_back,
+);
 
 #[tokio::test]
 async fn the_postgres_table_is_exactly_the_seeds() {
