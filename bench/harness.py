@@ -18,6 +18,8 @@ import argparse
 import ctypes
 import datetime as dt
 import glob
+import hashlib
+import hmac
 import json
 import os
 import platform
@@ -27,12 +29,15 @@ import shutil
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -87,6 +92,7 @@ class Config:
     pg_bin: Path
     workdir: Path
     only: set[str] | None
+    s3s_fs_bin: str | None
 
     @staticmethod
     def from_env(argv: list[str]) -> "Config":
@@ -128,6 +134,7 @@ class Config:
             pg_bin=Path(pg_bin),
             workdir=Path(workdir),
             only={c.strip() for c in only.split(",") if c.strip()} or None,
+            s3s_fs_bin=os.environ.get("S3S_FS_BIN") or shutil.which("s3s-fs"),
         )
 
 
@@ -362,7 +369,7 @@ class Server:
     metrics_url: str | None = None
 
 
-def start_cattery(cfg: Config, pg: Postgres, procs: Processes) -> Server:
+def start_cattery(cfg: Config, pg: Postgres, procs: Processes, s3: S3Server | None) -> Server:
     env = dict(os.environ)
     env.update({
         "DATABASE_URL": pg.url,
@@ -371,6 +378,12 @@ def start_cattery(cfg: Config, pg: Postgres, procs: Processes) -> Server:
         "CATTERY_DB_MAX_CONNECTIONS": str(cfg.pool),
         "CATTERY_DATA_DIR": str(cfg.workdir / "cattery-data"),
     })
+    if s3:
+        env.update({
+            "S3_BUCKET_NAME": s3.bucket, "AWS_ENDPOINT_URL": s3.endpoint, "AWS_REGION": s3.region,
+            "AWS_ACCESS_KEY_ID": s3.access_key, "AWS_SECRET_ACCESS_KEY": s3.secret_key,
+            "CATTERY_S3_FORCE_PATH_STYLE": "true", "AWS_EC2_METADATA_DISABLED": "true",
+        })
     logfile = cfg.workdir / "cattery.log"
     run([str(cfg.cattery_bin), "migrate", "up"], env=env, what="cattery migrate up", timeout=120)
     port = free_port()
@@ -401,6 +414,52 @@ def start_postgraphile(cfg: Config, pg: Postgres, procs: Processes) -> Server:
     return Server(POSTGRAPHILE, url, proc, logfile)
 
 
+@dataclass
+class S3Server:
+    """s3s-fs (the s3s server the storage tests run in process), standalone on a free port."""
+    endpoint: str
+    bucket: str
+    access_key: str
+    secret_key: str
+    region: str = "us-east-1"
+    proc: subprocess.Popen | None = None
+
+    def presign_put(self, key: str, expires: int = 7 * 24 * 3600) -> str:
+        """A SigV4 presigned PUT URL (path style, payload unsigned, only `host` signed)."""
+        host = urllib.parse.urlsplit(self.endpoint).netloc
+        now = dt.datetime.now(dt.timezone.utc)
+        amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+        scope = f"{day}/{self.region}/s3/aws4_request"
+        path = "/" + urllib.parse.quote(self.bucket, safe="") + "/" + urllib.parse.quote(key, safe="/~")
+        params = {"X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Credential": f"{self.access_key}/{scope}",
+                  "X-Amz-Date": amz_date, "X-Amz-Expires": str(expires), "X-Amz-SignedHeaders": "host"}
+        query = "&".join(f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}"
+                         for k, v in sorted(params.items()))
+        canonical = "\n".join(["PUT", path, query, f"host:{host}\n", "host", "UNSIGNED-PAYLOAD"])
+        to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+        key_ = ("AWS4" + self.secret_key).encode()
+        for part in (day, self.region, "s3", "aws4_request"):
+            key_ = hmac.new(key_, part.encode(), hashlib.sha256).digest()
+        signature = hmac.new(key_, to_sign.encode(), hashlib.sha256).hexdigest()
+        return f"{self.endpoint}{path}?{query}&X-Amz-Signature={signature}"
+
+
+def start_s3(cfg: Config, procs: Processes) -> S3Server:
+    root = cfg.workdir / "s3"
+    bucket = "cattery-bench"
+    (root / bucket).mkdir(parents=True)  # s3s-fs: a bucket is a folder under the root
+    port = free_port()
+    s3 = S3Server(f"http://127.0.0.1:{port}", bucket, "AKBENCH" + os.urandom(6).hex().upper(), os.urandom(20).hex())
+    logfile = cfg.workdir / "s3s-fs.log"
+    env = dict(os.environ, RUST_LOG="warn")
+    proc = procs.start("s3s-fs", [str(cfg.s3s_fs_bin), "--host", "127.0.0.1", "--port", str(port),
+                                  "--access-key", s3.access_key, "--secret-key", s3.secret_key, str(root)], env, logfile)
+    s3.proc = proc
+    wait_until("s3s-fs", lambda: http("GET", s3.endpoint)[0] > 0, proc, logfile)
+    log(f"s3s-fs (pid {proc.pid}) on {s3.endpoint}, bucket {bucket}")
+    return s3
+
+
 def cattery_statements(server: Server) -> int | None:
     if not server.metrics_url:
         return None
@@ -422,13 +481,22 @@ def gql(query: str, variables: dict | None = None) -> str:
 
 @dataclass
 class HttpLoad:
-    """A wrk load: METHOD URL with bodies cycled from a file, and a check of one response."""
+    """A wrk load: METHOD URL with bodies cycled through, and a check of one response.
+
+    JSON bodies are `bodies` (one line each); binary ones (multipart, raw bytes) are `body_files`,
+    with `bodies` then holding what `check` is given for each (e.g. the multipart `operations`)."""
     url: str
-    bodies: list[str]  # JSON bodies (mode "lines"), or [] with body_file for one binary body
-    check: Callable[[dict, str], str | None]  # (response JSON, request body) -> problem or None
+    bodies: list[str]
+    check: Callable[[dict, str], str | None] | None  # (data, request) -> problem; None: not GraphQL, any 2xx
     method: str = "POST"
     content_type: str = "application/json"
-    body_file: Path | None = None
+    body_files: list[Path] | None = None
+
+    def body(self, index: int) -> tuple[bytes, str]:
+        i = index % len(self.bodies)
+        if self.body_files:
+            return self.body_files[i].read_bytes(), self.bodies[i]
+        return self.bodies[i].encode(), self.bodies[i]
 
 
 @dataclass
@@ -506,7 +574,8 @@ def batch_query(id_type: str, field_name: str) -> str:
     return f"query Batch({params}) {{ {fields} }}"
 
 
-def build_cases(cfg: Config, pg: Postgres, servers: dict[str, Server], ids: list[str]) -> list[Case]:
+def build_cases(cfg: Config, servers: dict[str, Server], ids: list[str], upload_reason: str | None,
+                s3: "S3Server | None") -> list[Case]:
     rng = random.Random(20261204)
     n = len(ids)
     newest = ids[:20]
@@ -560,7 +629,7 @@ def build_cases(cfg: Config, pg: Postgres, servers: dict[str, Server], ids: list
     }, mutates=True))
 
     # 5. upload: photos through multipart, against a direct PUT to the same S3-compatible server.
-    cases.extend(upload_cases(cfg))
+    cases.extend(upload_cases(cfg, upload_reason, s3, cat_url, ids))
 
     if cfg.only:
         unknown = cfg.only - {c.name for c in cases}
@@ -570,16 +639,97 @@ def build_cases(cfg: Config, pg: Postgres, servers: dict[str, Server], ids: list
     return cases
 
 
-def upload_cases(cfg: Config) -> list[Case]:
-    """The photo cases, or the reason they cannot run yet (shown in the table)."""
-    names = [("upload_1mib", "1 MiB photo, multipart"), ("upload_5mib", "5 MiB photo, multipart")]
-    schema = (REPO / "schema.graphql").read_text()
-    if not re.search(r"^\s*uploadCatImage\s*\(", schema, re.M):
-        reason = "not available: no uploadCatImage mutation in schema.graphql (photo feature not merged)"
-    else:
-        reason = ("not available: uploadCatImage exists but the harness has no upload driver yet "
-                  "(needs a standalone S3-compatible server to PUT to; see bench/README.md)")
-    return [Case(name, title, skipped=reason) for name, title in names]
+UPLOAD_SIZES = (("upload_1mib", 1 << 20), ("upload_5mib", 5 << 20))
+UPLOAD_CATS = 16  # distinct cats the multipart bodies attach photos to (the oldest seeded ones)
+
+
+def upload_unavailable(cfg: Config) -> str | None:
+    """Why the photo cases cannot run, or None when they can."""
+    try:  # The binary's own schema, which may differ from the committed file.
+        sdl = run([str(cfg.cattery_bin), "schema"], what="cattery schema", timeout=60)
+        source = "this cattery binary's schema"
+    except BenchError:
+        sdl = (REPO / "schema.graphql").read_text()
+        source = "schema.graphql"
+    if not re.search(r"^\s*uploadCatImage\s*\(", sdl, re.M):
+        return f"not available: no uploadCatImage mutation in {source} (photo feature not built in)"
+    if not cfg.s3s_fs_bin:
+        return ("not available: no S3-compatible server (s3s-fs is not installed; bench/run installs it, "
+                "or set S3S_FS_BIN)")
+    return None
+
+
+def upload_cases(cfg: Config, reason: str | None, s3: "S3Server | None", cat_url: str, ids: list[str]) -> list[Case]:
+    """Photos through Cattery's multipart mutation, against a direct presigned PUT of the same bytes
+    to the same S3-compatible server (the ceiling of that path)."""
+    cases = []
+    for name, size in UPLOAD_SIZES:
+        title = f"{size >> 20} MiB photo, multipart"
+        if reason or s3 is None:
+            cases.append(Case(name, title, skipped=reason or "not available: no S3-compatible server"))
+            continue
+        folder = cfg.workdir / "uploads" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        png = make_png(size, seed=size)
+        boundary = "cattery-bench-" + hashlib.sha1(png[:64]).hexdigest()[:16]
+        query = ("mutation Upload($catId: ID!, $image: Upload!) { uploadCatImage(catId: $catId, image: $image) "
+                 "{ cat { id image { byteSize contentType width height } } } }")
+        files, operations = [], []
+        for i, cat_id in enumerate(ids[-UPLOAD_CATS:]):
+            ops = json.dumps({"query": query, "variables": {"catId": cat_id, "image": None}}, separators=(",", ":"))
+            path = folder / f"body{i}.multipart"
+            path.write_bytes(multipart(boundary, ops, {"0": ["variables.image"]}, "cat.png", "image/png", png))
+            files.append(path)
+            operations.append(ops)
+        raw = folder / "photo.png"
+        raw.write_bytes(png)
+
+        def check(data: dict, ops: str, size: int = size) -> str | None:
+            cat = (data.get("uploadCatImage") or {}).get("cat") or {}
+            image = cat.get("image") or {}
+            want = json.loads(ops)["variables"]["catId"]
+            return expect(str(cat.get("id", "")).lower() == want and image.get("byteSize") == size
+                          and image.get("contentType") == "image/png",
+                          f"uploadCatImage returned {data}, sent {size} bytes of PNG for {want}")
+
+        cases.append(Case(name, title, {
+            CATTERY: HttpLoad(cat_url, operations, check, content_type=f"multipart/form-data; boundary={boundary}",
+                              body_files=files),
+            CEILING: HttpLoad(s3.presign_put(f"bench/direct-{name}.png"), ["-"], None, method="PUT",
+                              content_type="image/png", body_files=[raw]),
+        }))
+    return cases
+
+
+def make_png(size: int, seed: int) -> bytes:
+    """A valid PNG of exactly `size` bytes: random (incompressible) RGB pixels, stored uncompressed,
+    padded to the size with a private ancillary chunk."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    width = 512
+    row = 1 + width * 3
+    height = (size - 1024) // (row + 1)
+    rng = random.Random(seed)
+    pixels = b"".join(b"\x00" + rng.randbytes(width * 3) for _ in range(height))
+    head = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    body = chunk(b"IDAT", zlib.compress(pixels, 0)) + chunk(b"IEND", b"")
+    pad = size - len(head) - len(body) - 12
+    if pad < 0:
+        raise BenchError(f"cannot make a PNG of {size} bytes")
+    return head + chunk(b"caTs", b"\x00" * pad) + body
+
+
+def multipart(boundary: str, operations: str, file_map: dict, filename: str, content_type: str, data: bytes) -> bytes:
+    """A GraphQL multipart request (operations, map, then the file field "0")."""
+    b = boundary.encode()
+    return b"".join([
+        b"--" + b + b'\r\nContent-Disposition: form-data; name="operations"\r\n\r\n' + operations.encode() + b"\r\n",
+        b"--" + b + b'\r\nContent-Disposition: form-data; name="map"\r\n\r\n' + json.dumps(file_map).encode() + b"\r\n",
+        b"--" + b + f'\r\nContent-Disposition: form-data; name="0"; filename="{filename}"\r\n'
+                    f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n",
+        b"--" + b + b"--\r\n",
+    ])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -587,9 +737,13 @@ def upload_cases(cfg: Config) -> list[Case]:
 
 
 def check_response(case: Case, contender: str, load: HttpLoad, body_index: int = 0) -> None:
-    body = load.bodies[body_index % len(load.bodies)]
-    status, raw = http(load.method, load.url, body.encode(), load.content_type)
+    payload, body = load.body(body_index)
+    status, raw = http(load.method, load.url, payload, load.content_type, timeout=120)
     where = f"{case.name}/{contender}"
+    if load.check is None:
+        if not 200 <= status < 300:
+            raise BenchError(f"{where}: HTTP {status}: {raw[:1000]!r}")
+        return
     try:
         doc = json.loads(raw)
     except ValueError:
@@ -691,7 +845,7 @@ def run_pgbench(cfg: Config, pg: Postgres, script: Path, seconds: int, measure: 
 
 
 def run_wrk(cfg: Config, load: HttpLoad, bodies_file: Path, seconds: int) -> dict:
-    mode, path = ("whole", load.body_file) if load.body_file else ("lines", bodies_file)
+    mode, path = ("files" if load.body_files else "lines"), bodies_file
     argv = ["wrk", "-t", str(cfg.threads), "-c", str(cfg.concurrency), "-d", f"{seconds}s", "--timeout", "10s",
             "-s", str(BENCH / "post.lua"), load.url, "--", load.method, load.content_type or "-", mode, str(path)]
     out = run(argv, what="wrk", timeout=seconds + 60)
@@ -779,8 +933,9 @@ def render_table(rows: list[dict], results: dict) -> str:
                  f"{c['concurrency']} connections, {c['threads']} load threads; DB pool {c['pool']} per server; "
                  f"{c['cpus']} CPUs shared by load generator, servers and PostgreSQL"
                  + ("; SMOKE RUN: numbers mean nothing" if c["smoke"] else ""))
-    lines.append("ceiling: pgbench -M prepared with the same concurrency; ratios are req/s; "
-                 "SQL/req counted by pg_stat_statements (BEGIN/COMMIT included)")
+    lines.append("ceiling: pgbench -M prepared with the same concurrency (uploads: a presigned PUT of the same "
+                 "bytes straight to the same s3s-fs server); ratios are req/s; SQL/req counted by "
+                 "pg_stat_statements (BEGIN/COMMIT included)")
     return "\n".join(lines)
 
 
@@ -827,20 +982,22 @@ def main(argv: list[str]) -> int:
         "config": {"smoke": cfg.smoke, "rounds": cfg.rounds, "duration_s": cfg.duration, "warmup_s": cfg.warmup,
                    "concurrency": cfg.concurrency, "threads": cfg.threads, "pool": cfg.pool,
                    "seed_cats": cfg.seed_cats, "cpus": os.cpu_count(), "machine": platform.platform(),
-                   "cattery_bin": str(cfg.cattery_bin)},
+                   "cattery_bin": str(cfg.cattery_bin), "load_average_at_start": os.getloadavg()},
         "cases": [],
     }
     try:
         pg.start()
         servers: dict[str, Server] = {}
-        servers[CATTERY] = start_cattery(cfg, pg, procs)  # migrates first
+        upload_reason = upload_unavailable(cfg)
+        s3 = start_s3(cfg, procs) if upload_reason is None else None
+        servers[CATTERY] = start_cattery(cfg, pg, procs, s3)  # migrates first
         pg.psql(SEED_SQL.format(names=sql_list(NAMES), n_names=len(NAMES), breeds=sql_list(BREEDS),
                                 n_breeds=len(BREEDS), count=cfg.seed_cats), IDS_SQL, "VACUUM ANALYZE")
         ids = pg.psql("SELECT id FROM bench.ids ORDER BY k").split()
         log(f"seeded {len(ids)} cats")
         servers[POSTGRAPHILE] = start_postgraphile(cfg, pg, procs)
 
-        cases = build_cases(cfg, pg, servers, ids)
+        cases = build_cases(cfg, servers, ids, upload_reason, s3)
         files: dict[tuple[str, str], Path] = {}
         loaddir = cfg.workdir / "loads"
         loaddir.mkdir(exist_ok=True)
@@ -856,15 +1013,23 @@ def main(argv: list[str]) -> int:
             entry["contenders"] = {}
             for contender, load in case.loads.items():
                 path = loaddir / f"{case.name}.{contender}.{'sql' if isinstance(load, SqlLoad) else 'jsonl'}"
-                path.write_text(load.script if isinstance(load, SqlLoad) else "\n".join(load.bodies) + "\n")
+                if isinstance(load, SqlLoad):
+                    path.write_text(load.script)
+                elif load.body_files:
+                    path.write_text("".join(f"{f}\n" for f in load.body_files))
+                else:
+                    path.write_text("\n".join(load.bodies) + "\n")
                 files[(case.name, contender)] = path
                 if isinstance(load, SqlLoad):
                     check_sql(cfg, pg, case, path)
                     entry["contenders"][contender] = {"sql_per_request": {"postgres": 1}}  # one statement per transaction
-                else:
+                elif contender in servers:
                     check_response(case, contender, load)
                     entry["contenders"][contender] = {
                         "sql_per_request": statements_per_request(pg, case, contender, load, servers[contender])}
+                else:  # the direct PUT to the S3-compatible server
+                    check_response(case, contender, load)
+                    entry["contenders"][contender] = {"sql_per_request": {"postgres": 0}}
                 entry["contenders"].setdefault(contender, {})["runs"] = []
             if case.mutates:
                 reset_table(pg)
@@ -916,6 +1081,8 @@ def main(argv: list[str]) -> int:
                 reset_table(pg)
 
         results["peak_rss_kib"] = {name: peak_rss_kib(s.proc.pid) for name, s in servers.items()}
+        if s3 and s3.proc:
+            results["peak_rss_kib"]["s3s-fs"] = peak_rss_kib(s3.proc.pid)
         for name, s in servers.items():
             if s.proc.poll() is not None:
                 raise BenchError(f"{name} exited during the benchmark:\n{tail(s.logfile)}")
@@ -928,6 +1095,7 @@ def main(argv: list[str]) -> int:
         save_logs(cfg)
 
     results["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    results["config"]["load_average_at_end"] = os.getloadavg()
     rows = summarise(results)
     results["table"] = rows
     table = render_table(rows, results)

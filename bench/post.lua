@@ -6,6 +6,7 @@
 -- MODE "lines": FILE holds one body per line (JSON bodies never contain a raw newline); every
 -- connection cycles through them, each starting at a different line.
 -- MODE "whole": FILE is one body (e.g. a multipart upload or raw bytes), sent as is.
+-- MODE "files": FILE lists body files, one path per line; each is a whole body, cycled through.
 -- CONTENT_TYPE "-" sends no Content-Type header.
 
 local requests = {}
@@ -26,7 +27,7 @@ end
 
 function init(args)
   local method, content_type, mode, file = args[1], args[2], args[3], args[4]
-  assert(file, "usage: wrk -s post.lua URL -- METHOD CONTENT_TYPE lines|whole FILE")
+  assert(file, "usage: wrk -s post.lua URL -- METHOD CONTENT_TYPE lines|whole|files FILE")
   local headers = {}
   if content_type ~= "-" then
     headers["Content-Type"] = content_type
@@ -35,6 +36,10 @@ function init(args)
   local data = read_file(file)
   if mode == "whole" then
     requests[1] = wrk.format(method, nil, headers, data)
+  elseif mode == "files" then
+    for path in data:gmatch("[^\n]+") do
+      requests[#requests + 1] = wrk.format(method, nil, headers, read_file(path))
+    end
   else
     for line in data:gmatch("[^\n]+") do
       requests[#requests + 1] = wrk.format(method, nil, headers, line)
