@@ -7,11 +7,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ErrorExtensions, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{ErrorExtensions, ServerError};
 use cattery_domain::DomainError;
 
 /// The stable codes found in `extensions.code`.
@@ -144,49 +140,31 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
-/// An async-graphql extension giving parse and validation failures their codes, so that every error
-/// in a response, not only the resolvers' own, carries `extensions.code`.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
+/// Gives a code to every error of a response that has none, so that every error, not only the
+/// resolvers' own, carries `extensions.code`: an error outside any field means the document did not
+/// parse (`GRAPHQL_PARSE_FAILED`) or validate (`GRAPHQL_VALIDATION_FAILED`, limits included); one
+/// inside a field is an argument async-graphql itself refused (`BAD_USER_INPUT`).
+///
+/// Done on the finished response rather than in an extension, because any extension wraps every
+/// field's resolution and costs time on every request.
+pub fn complete_error_codes(response: &mut async_graphql::Response, query: &str) {
+    let has_code = |err: &ServerError| {
+        err.extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some())
+    };
+    if response.errors.iter().all(has_code) {
+        return;
     }
-}
-
-struct ErrorCodesExtension;
-
-fn with_code(mut err: ServerError, code: ErrorCode) -> ServerError {
-    let ext = err.extensions.get_or_insert_with(Default::default);
-    if ext.get("code").is_none() {
-        ext.set("code", code.as_str());
-    }
-    err
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|err| with_code(err, ErrorCode::GraphqlParseFailed))
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errs| {
-            errs.into_iter()
-                .map(|err| with_code(err, ErrorCode::GraphqlValidationFailed))
-                .collect()
-        })
+    let parse_failed = async_graphql::parser::parse_query(query).is_err();
+    for err in response.errors.iter_mut().filter(|e| !has_code(e)) {
+        let code = match (err.path.is_empty(), parse_failed) {
+            (true, true) => ErrorCode::GraphqlParseFailed,
+            (true, false) => ErrorCode::GraphqlValidationFailed,
+            (false, _) => ErrorCode::BadUserInput,
+        };
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code.as_str());
     }
 }

@@ -10,5 +10,5 @@ mod query;
 mod schema;
 mod types;
 
-pub use error::{ApiError, ErrorCode, ErrorCodes};
+pub use error::{ApiError, ErrorCode, complete_error_codes};
 pub use schema::{ApiState, AppSchema, SchemaOptions, build_schema, request_data, schema_sdl};

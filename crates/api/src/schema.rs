@@ -6,7 +6,6 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, Schema};
 use cattery_domain::{CatRepository, Photos};
 
-use crate::error::ErrorCodes;
 use crate::loaders::CatLoader;
 use crate::mutation::MutationRoot;
 use crate::query::QueryRoot;
@@ -69,7 +68,6 @@ pub fn build_schema(state: ApiState, options: &SchemaOptions) -> AppSchema {
         max: options.max_page_size,
         default: options.default_page_size,
     })
-    .extension(ErrorCodes)
     .limit_depth(options.max_depth)
     .limit_complexity(options.max_complexity);
     if !options.introspection {

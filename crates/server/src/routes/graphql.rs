@@ -149,8 +149,10 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
 }
 
 async fn execute(state: &AppState, media: MediaType, request: async_graphql::Request) -> Response {
+    let query = request.query.clone();
     let request = cattery_api::request_data(request, &state.api);
-    let response = state.schema.execute(request).await;
+    let mut response = state.schema.execute(request).await;
+    cattery_api::complete_error_codes(&mut response, &query);
     let status = if media == MediaType::GraphqlResponseJson && is_request_error(&response) {
         StatusCode::BAD_REQUEST
     } else {
