@@ -136,39 +136,20 @@ async fn get_runs_queries_refuses_mutations_and_serves_graphiql(backend: Backend
     );
 }
 
+async fn status_of(app: &TestApp, path: &str) -> u16 {
+    let url = format!("{}{path}", app.address);
+    app.client.get(url).send().await.unwrap().status().as_u16()
+}
+
 async fn health_and_readiness_answer(backend: Backend) {
     let mut app = TestApp::spawn(backend).await;
-    let res = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let res = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(status_of(&app, "/healthz").await, 200);
+    assert_eq!(status_of(&app, "/readyz").await, 200);
     if backend == Backend::Postgres {
         // Take the database away: the process stays alive, but it is no longer ready.
         app.db.drop_now().await;
-        let res = app
-            .client
-            .get(format!("{}/readyz", app.address))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 503);
-        let res = app
-            .client
-            .get(format!("{}/healthz", app.address))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
+        assert_eq!(status_of(&app, "/readyz").await, 503);
+        assert_eq!(status_of(&app, "/healthz").await, 200);
     }
 }
 
