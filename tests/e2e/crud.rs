@@ -168,12 +168,7 @@ async fn every_bad_input_gets_its_code_and_changes_nothing(backend: Backend) {
         let body = update(&app, input.clone()).await;
         assert_eq!(error_code(&body), code, "{input}");
     }
-    let body = app
-        .graphql(
-            "mutation($id: ID!) { deleteCat(input: { id: $id }) { deletedCatId } }",
-            json!({ "id": uuid::Uuid::new_v4() }),
-        )
-        .await;
+    let body = app.delete_cat(&uuid::Uuid::new_v4().to_string()).await;
     assert_eq!(error_code(&body), "NOT_FOUND");
 
     assert_eq!(count(&app).await, 1, "no bad input created a cat");

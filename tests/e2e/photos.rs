@@ -222,11 +222,8 @@ async fn replacing_removing_and_deleting_clean_up_old_objects(backend: Backend) 
 
     app.upload_image(&id, png(), "c.png", "image/png").await;
     assert_eq!(app.stored_keys("cats/").await.len(), 1);
-    app.data(
-        "mutation($id: ID!) { deleteCat(input: { id: $id }) { deletedCatId } }",
-        json!({ "id": id }),
-    )
-    .await;
+    let deleted = app.delete_cat(&id).await;
+    assert_eq!(deleted["data"]["deleteCat"]["deletedCatId"], id.as_str());
     assert!(
         app.stored_keys("cats/").await.is_empty(),
         "deleting a cat deletes its photo"

@@ -7,7 +7,6 @@ use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use cattery_tests::{TestApp, png};
-use serde_json::json;
 
 fn moto_url() -> String {
     std::env::var("CATTERY_TEST_MOTO_URL").unwrap_or_else(|_| {
@@ -112,11 +111,8 @@ async fn replacing_and_deleting_photos_keeps_history_in_a_versioned_bucket() {
         "and is hidden by a delete marker: {history:?}"
     );
 
-    app.data(
-        "mutation($id: ID!) { deleteCat(input: { id: $id }) { deletedCatId } }",
-        json!({ "id": id }),
-    )
-    .await;
+    let deleted = app.delete_cat(&id).await;
+    assert_eq!(deleted["data"]["deleteCat"]["deletedCatId"], id.as_str());
     assert!(
         app.stored_keys("cats/").await.is_empty(),
         "nothing current is left"

@@ -329,6 +329,15 @@ impl TestApp {
         data["createCat"]["cat"].clone()
     }
 
+    /// Deletes a cat; returns the whole response body (data or errors).
+    pub async fn delete_cat(&self, id: &str) -> Value {
+        self.graphql(
+            "mutation($id: ID!) { deleteCat(input: { id: $id }) { deletedCatId } }",
+            json!({ "id": id }),
+        )
+        .await
+    }
+
     /// SQL statements the app has sent so far (from `/metrics`).
     pub async fn statements(&self) -> u64 {
         let text = self
